@@ -1,0 +1,63 @@
+# Tongchuan overseas IP dispute assistant. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+RASA := $(PY) -m rasa
+
+.PHONY: help install run shell train test unit validate story-test e2e lint \
+        bench-nlu bench-latency sync-gazetteer clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt constraints.txt bot/scripts/make-venv.sh
+	bot/scripts/make-venv.sh $(VENV)
+	touch $@
+
+install: $(STAMP) ## Create .venv from Python 3.10 and install the pinned dependencies
+
+run: $(STAMP) ## Prepare database and model (training only if needed), serve on 127.0.0.1
+	$(PY) -m bot run
+
+shell: $(STAMP) ## Chat with the assistant in the terminal
+	$(PY) -m bot shell
+
+train: $(STAMP) ## Train a model if data/, config.yml, domain.yml or bot/nlu changed
+	$(PY) -m bot train
+
+test: unit validate story-test e2e ## Everything CI runs: unit, data validation, test stories, end-to-end
+
+unit: $(STAMP) lint ## Unit tests (no servers)
+	$(PY) -m pytest -q -m "not e2e" tests
+
+lint: $(STAMP) ## ruff and mypy
+	$(VENV)/bin/ruff check bot actions knowledge tests
+	$(VENV)/bin/mypy knowledge bot
+
+validate: $(STAMP) ## rasa data validate, failing on any warning
+	$(PY) -m tests.validate_data
+
+story-test: train ## Rasa test stories against the trained model
+	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out var/results
+
+e2e: train ## End-to-end: real servers on free ports, spoken to over HTTP
+	$(PY) -m pytest -q -m e2e tests
+
+bench-nlu: train ## Intent/entity accuracy on the held-out set, against a TF-IDF baseline
+	$(PY) -m tests.bench.nlu
+
+bench-latency: train ## Latency percentiles and throughput of the running servers
+	$(PY) -m tests.bench.latency
+
+sync-gazetteer: $(STAMP) ## Regenerate the jieba dictionary and synonyms from the gazetteer
+	$(PY) -m bot.nlu.gazetteer
+
+clean: ## Remove models, var/ and caches (keeps .venv)
+	rm -rf models var .rasa .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The action server: thin actions that read the conversation, call `knowledge/` and reply."""

@@ -1,0 +1,59 @@
+"""Replies to conversation-control messages that arrive with nothing to control.
+
+Forms consume affirm, deny, stop and inform while they run; these actions answer them
+when no form is waiting, so the user is never left without a reply.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.labels import INTENT_LABELS, entity_summary
+
+ACKNOWLEDGEMENTS = {"affirm": "utter_ack_affirm", "deny": "utter_ack_deny", "stop": "utter_ack_stop"}
+# What someone who only names a country, IP type or dispute type most likely wants next.
+INFORM_FOLLOW_UPS = ["ask_dispute_guidance", "ask_country_guide", "ask_risk_warning", "ask_case"]
+
+
+class ActionAcknowledge(Action):
+    """Answers a yes, a no or a stop when nothing is pending."""
+
+    def name(self) -> Text:
+        return "action_acknowledge"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        dispatcher.utter_message(response=ACKNOWLEDGEMENTS.get(intent, "utter_ack_affirm"))
+        return []
+
+
+class ActionHandleInform(Action):
+    """Takes information given out of context and offers the topics it can feed."""
+
+    def name(self) -> Text:
+        return "action_handle_inform"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        entities = tracker.latest_message.get("entities") or []
+        topical = {e["entity"]: e["value"] for e in entities if e["entity"] in ("country", "ip_type", "dispute_type", "industry")}
+        if not topical:
+            dispatcher.utter_message(response="utter_inform_plain")
+            return []
+        payload = json.dumps(topical, ensure_ascii=False)
+        buttons = [
+            {"title": INTENT_LABELS[intent], "payload": f"/{intent}{payload}"}
+            for intent in INFORM_FOLLOW_UPS
+        ]
+        dispatcher.utter_message(
+            response="utter_inform_entities", details=entity_summary(entities), buttons=buttons
+        )
+        return []

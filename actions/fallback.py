@@ -1,0 +1,65 @@
+"""What the assistant does when it did not understand: it never guesses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.labels import INTENT_LABELS
+
+FALLBACK_INTENT = "nlu_fallback"
+TOPICS_OFFERED = 2
+
+
+def consecutive_misses(tracker: Tracker) -> int:
+    """How many user messages in a row, up to the latest, the NLU fell back on."""
+    misses = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        if (event.get("parse_data") or {}).get("intent", {}).get("name") != FALLBACK_INTENT:
+            break
+        misses += 1
+    return misses
+
+
+def topic_buttons(latest_message: Dict[Text, Any], count: int = TOPICS_OFFERED) -> List[Dict[Text, Text]]:
+    """Buttons for the `count` most likely topics, carrying the message's entities."""
+    entities = {e["entity"]: e["value"] for e in latest_message.get("entities") or []}
+    suffix = json.dumps(entities, ensure_ascii=False) if entities else ""
+    ranked = [r["name"] for r in latest_message.get("intent_ranking") or []]
+    topics = [name for name in ranked if name in INTENT_LABELS and name != "request_human"]
+    topics = (topics or ["ask_capabilities"])[:count]
+    return [{"title": INTENT_LABELS[t], "payload": f"/{t}{suffix}"} for t in topics]
+
+
+class ActionClarify(Action):
+    """Asks what was meant (two likely topics and a person); the second miss in a row
+    offers a person; empty and over-long messages are told what is wrong with them."""
+
+    def name(self) -> Text:
+        return "action_clarify"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        message = tracker.latest_message
+        problem = message.get("input_check") or {}
+        if problem.get("problem") == "empty":
+            dispatcher.utter_message(response="utter_empty_input")
+        elif problem.get("problem") == "too_long":
+            dispatcher.utter_message(
+                response="utter_too_long", length=problem["length"], limit=problem["limit"]
+            )
+        elif consecutive_misses(tracker) >= 2:
+            dispatcher.utter_message(response="utter_clarify_again")
+        else:
+            human = {"title": INTENT_LABELS["request_human"], "payload": "/request_human"}
+            dispatcher.utter_message(
+                response="utter_clarify", buttons=[*topic_buttons(message), human]
+            )
+        return []

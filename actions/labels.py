@@ -1,0 +1,47 @@
+"""Chinese names of intents and entities, for buttons and summaries."""
+
+from typing import Any, Dict, List, Text
+
+# Topics the assistant offers when it is unsure, and their button titles.
+INTENT_LABELS: Dict[Text, Text] = {
+    "ask_dispute_guidance": "纠纷应对指引",
+    "ask_country_guide": "国别指南",
+    "ask_risk_warning": "风险预警",
+    "ask_case": "典型案例",
+    "ask_exhibition": "境外参展服务",
+    "ask_insurance": "知识产权保险",
+    "ask_funding": "维权资助与互助基金",
+    "ask_mediation": "调解与仲裁",
+    "ask_contact": "联系方式",
+    "ask_training": "培训与讲座",
+    "ask_law_update": "法律政策动态",
+    "report_dispute": "登记纠纷",
+    "report_unfair_treatment": "反映不公平待遇",
+    "check_report_status": "查询办理进度",
+    "request_expert": "咨询专家",
+    "request_human": "人工服务",
+    "subscribe_alerts": "订阅风险预警",
+    "ask_capabilities": "我能做什么",
+}
+
+ENTITY_LABELS: Dict[Text, Text] = {
+    "country": "国家/地区",
+    "ip_type": "知识产权类型",
+    "dispute_type": "纠纷类型",
+    "industry": "行业",
+    "district": "区县",
+    "company_name": "企业",
+    "phone": "电话",
+    "report_id": "登记编号",
+}
+
+
+def entity_summary(entities: List[Dict[Text, Any]]) -> Text:
+    """“（国家/地区：美国；知识产权类型：商标）” for the known entities of a message, or ""."""
+    pairs: List[Text] = []
+    for entity in entities:
+        label = ENTITY_LABELS.get(entity.get("entity", ""))
+        pair = f"{label}：{entity.get('value')}"
+        if label and pair not in pairs:
+            pairs.append(pair)
+    return f"（{'；'.join(pairs)}）" if pairs else ""

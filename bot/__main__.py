@@ -1,0 +1,84 @@
+"""Command line of the assistant: `python -m bot run|train|shell|init-db`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import subprocess
+import sys
+from typing import List, Optional, Text
+
+from bot.processes import Servers, rasa_command, subprocess_env
+from bot.training import ensure_model
+from knowledge import db, settings as settings_module
+
+logger = logging.getLogger("bot")
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def run(settings: settings_module.Settings) -> int:
+    """Prepares the database and the model, then serves until Ctrl-C."""
+    db.init_db(settings.database_url)
+    model = ensure_model(settings)
+    servers = Servers(settings, model)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        servers.start()
+        print(
+            "\n铜川海外知识产权纠纷应对助手 is running.\n"
+            f"  REST:      POST {settings.rasa_url}/webhooks/rest/webhook  "
+            '{"sender": "me", "message": "你好"}\n'
+            f"  Socket.IO: {settings.rasa_url}/socket.io (web chat widget)\n"
+            f"  NLU:       POST {settings.rasa_url}/model/parse\n"
+            f"  Actions:   {settings.action_url}\n"
+            "  Chat in the terminal: make shell.  Stop: Ctrl-C.\n",
+            flush=True,
+        )
+        return servers.wait()
+    except KeyboardInterrupt:
+        logger.info("stopping")
+        return 0
+    finally:
+        servers.stop()
+
+
+def shell(settings: settings_module.Settings) -> int:
+    """Chats in the terminal, with the action server running behind."""
+    db.init_db(settings.database_url)
+    model = ensure_model(settings)
+    servers = Servers(settings, model)
+    try:
+        servers.start_actions()
+        servers.wait_ready()
+        command = rasa_command("shell", "--model", str(model), "--endpoints", "endpoints.yml")
+        return subprocess.call(command, env=subprocess_env(settings))
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        servers.stop()
+
+
+def main(argv: Optional[List[Text]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument("command", choices=["run", "train", "shell", "init-db"])
+    parser.add_argument("--force", action="store_true", help="train even if the model is fresh")
+    args = parser.parse_args(argv)
+    settings = settings_module.load()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if args.command == "run":
+        return run(settings)
+    if args.command == "shell":
+        return shell(settings)
+    if args.command == "train":
+        print(ensure_model(settings, force=args.force))
+        return 0
+    db.init_db(settings.database_url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

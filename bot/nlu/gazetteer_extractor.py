@@ -1,0 +1,218 @@
+"""Rasa component: the closed entity sets, found by a spaCy EntityRuler.
+
+The ruler runs on `spacy.blank("zh")` with jieba segmentation, so it finds whole jieba
+words, like the rest of the pipeline. Its patterns are generated from the gazetteer at
+training time and persisted with the model, so a trained model needs nothing outside its
+archive. Because it sees every surface form of the gazetteer, it finds a country that no
+training example mentions.
+
+The component also has the last word on entities: it runs after the other extractors,
+maps their closed-set values onto canonical ones (dropping values that are none), and
+keeps one entity per span, preferring deterministic extractors over DIET.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+import rasa.shared.utils.io
+
+from bot.nlu import gazetteer
+
+logger = logging.getLogger(__name__)
+
+PATTERNS_FILE = "patterns.json"
+# Who wins when two extractors claim overlapping text: exact rules before learned guesses.
+EXTRACTOR_PRIORITY = {"RegexEntityExtractor": 0, "GazetteerEntityExtractor": 1}
+LEARNED_PRIORITY = 2
+UPPERCASE_ENTITIES = {"report_id"}
+
+
+def read_jieba_words(directory: Path) -> List[Text]:
+    """The words of every jieba user dictionary in `directory` (first field of each line)."""
+    words = []
+    for path in sorted(directory.iterdir()):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                words.append(line.split()[0])
+    return words
+
+
+def build_ruler(patterns: List[Dict[Text, Text]], words: List[Text]):
+    """A blank Chinese spaCy pipeline with jieba segmentation and an EntityRuler.
+
+    jieba's dictionary is process-wide; the component adds the project's words itself so
+    that it segments like JiebaTokenizer whatever ran first.
+    """
+    import jieba
+    import spacy
+
+    for word in words:
+        jieba.add_word(word)
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns(patterns)
+    return nlp
+
+
+def patterns_from(table: gazetteer.Gazetteer) -> List[Dict[Text, Text]]:
+    """EntityRuler phrase patterns; the pattern id carries the canonical value."""
+    return [
+        {"label": f.entity, "pattern": f.text, "id": f.value} for f in gazetteer.forms(table)
+    ]
+
+
+def _overlaps(a: Dict[Text, Any], b: Dict[Text, Any]) -> bool:
+    return a["start"] < b["end"] and b["start"] < a["end"]
+
+
+def _rank(entity: Dict[Text, Any]) -> tuple:
+    priority = EXTRACTOR_PRIORITY.get(entity.get("extractor", ""), LEARNED_PRIORITY)
+    return (priority, -(entity["end"] - entity["start"]), entity["start"])
+
+
+def resolve(entities: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """One entity per span: the best-ranked of every overlapping group, in text order."""
+    kept: List[Dict[Text, Any]] = []
+    for entity in sorted(entities, key=_rank):
+        if not any(_overlaps(entity, other) for other in kept):
+            kept.append(entity)
+    return sorted(kept, key=lambda e: e["start"])
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True
+)
+class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Finds gazetteer entities and normalises and de-duplicates all entities."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """`closed_entities` take only canonical values; other gazetteer entities
+        (industry) are normalised when known and kept as found otherwise."""
+        return {
+            "gazetteer": str(gazetteer.GAZETTEER_PATH),
+            "jieba_dictionary": str(gazetteer.JIEBA_DICT_PATH.parent),
+            "closed_entities": ["country", "ip_type", "dispute_type", "district"],
+        }
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["spacy", "jieba"]
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+        """The files the component reads, so that Rasa's cache retrains it when they change."""
+        config = {**cls.get_default_config(), **config}
+        digest = hashlib.sha256(Path(config["gazetteer"]).read_bytes())
+        for path in sorted(Path(config["jieba_dictionary"]).iterdir()):
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        patterns: Optional[List[Dict[Text, Text]]] = None,
+        words: Optional[List[Text]] = None,
+    ) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._closed = set(self._config["closed_entities"])
+        self._set_patterns(patterns or [], words or [])
+
+    def _set_patterns(self, patterns: List[Dict[Text, Text]], words: List[Text]) -> None:
+        self._patterns = patterns
+        self._words = words
+        self._canonical: Dict[Text, Dict[Text, Text]] = {}
+        for p in patterns:
+            self._canonical.setdefault(p["label"], {})[p["pattern"].lower()] = p["id"]
+        self._nlp = build_ruler(patterns, words) if patterns else None
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GazetteerEntityExtractor:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> GazetteerEntityExtractor:
+        with model_storage.read_from(resource) as directory:
+            stored = rasa.shared.utils.io.read_json_file(directory / PATTERNS_FILE)
+        return cls(config, model_storage, resource, stored["patterns"], stored["words"])
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Builds the patterns and reads the jieba words; stores both with the model."""
+        self._set_patterns(
+            patterns_from(gazetteer.load(Path(self._config["gazetteer"]))),
+            read_jieba_words(Path(self._config["jieba_dictionary"])),
+        )
+        with self._model_storage.write_to(self._resource) as directory:
+            rasa.shared.utils.io.dump_obj_as_json_to_file(
+                directory / PATTERNS_FILE, {"patterns": self._patterns, "words": self._words}
+            )
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Adds the ruler's entities, then normalises and de-duplicates all of them."""
+        for message in messages:
+            found = self.add_extractor_name(self._extract(message.get(TEXT) or ""))
+            normalised = [self._normalise(e) for e in message.get(ENTITIES, [])]
+            entities = resolve(found + [e for e in normalised if e is not None])
+            message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+    def _extract(self, text: Text) -> List[Dict[Text, Any]]:
+        if self._nlp is None or not text:
+            return []
+        return [
+            {
+                "entity": ent.label_,
+                "start": ent.start_char,
+                "end": ent.end_char,
+                "value": ent.ent_id_,
+                "confidence_entity": 1.0,
+            }
+            for ent in self._nlp(text).ents
+        ]
+
+    def _normalise(self, entity: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
+        """Canonical value for a known form; None for a closed-set value that is no
+        canonical one (a misread span is worse than none)."""
+        name, value = entity["entity"], str(entity.get("value", ""))
+        if name in UPPERCASE_ENTITIES:
+            return {**entity, "value": value.upper()}
+        known = self._canonical.get(name)
+        if known is None:
+            return entity
+        canonical = known.get(value.lower())
+        if canonical is not None:
+            return {**entity, "value": canonical}
+        if name in self._closed:
+            logger.debug("dropping %s=%r: not a canonical value", name, value)
+            return None
+        return entity

@@ -1,0 +1,164 @@
+"""Starting, watching and stopping the Rasa server and the action server."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Text
+
+from knowledge.settings import ROOT, Settings
+
+logger = logging.getLogger(__name__)
+
+READY_TIMEOUT_S = 120
+STOP_TIMEOUT_S = 20
+
+
+def rasa_command(*args: Text) -> List[Text]:
+    """`rasa ARGS` run by this interpreter, so the venv's Rasa is the one used."""
+    return [sys.executable, "-m", "rasa", *args]
+
+
+def subprocess_env(settings: Settings) -> Dict[Text, Text]:
+    """The environment every child process gets: settings made explicit, no noise,
+    no telemetry, nothing fetched from outside."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": settings.database_url,
+            "ACTION_ENDPOINT_URL": settings.action_url,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "LOG_LEVEL": settings.log_level,
+            # `rasa run actions` has no host flag; Sanic reads this.
+            "SANIC_HOST": settings.host,
+        }
+    )
+    return env
+
+
+def _get_json(url: Text, body: Optional[dict] = None, timeout: float = 5) -> Optional[dict]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read().decode("utf-8"))
+    except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):
+        return None
+
+
+def action_server_ready(settings: Settings) -> bool:
+    """The action server answers its health route."""
+    return _get_json(f"http://{settings.host}:{settings.action_port}/health") is not None
+
+
+def rasa_server_ready(settings: Settings) -> bool:
+    """Rasa has loaded a model and parses a message; its log line alone proves nothing."""
+    status = _get_json(f"{settings.rasa_url}/status")
+    if not status or not status.get("model_file"):
+        return False
+    parsed = _get_json(f"{settings.rasa_url}/model/parse", {"text": "你好"})
+    return bool(parsed and parsed.get("intent", {}).get("name"))
+
+
+class Servers:
+    """The action server and the Rasa server as child processes."""
+
+    def __init__(self, settings: Settings, model: Path, log_dir: Optional[Path] = None) -> None:
+        self.settings = settings
+        self.model = model
+        self.log_dir = log_dir
+        self.processes: Dict[Text, subprocess.Popen] = {}
+
+    def _spawn(self, name: Text, command: List[Text]) -> None:
+        output = None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            output = open(self.log_dir / f"{name}.log", "ab")
+        logger.info("starting %s: %s", name, " ".join(command))
+        self.processes[name] = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=subprocess_env(self.settings),
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+            start_new_session=True,
+        )
+
+    def start_actions(self) -> None:
+        """Starts the action server on the configured port."""
+        self._spawn(
+            "actions",
+            rasa_command("run", "actions", "--actions", "actions", "--port", str(self.settings.action_port)),
+        )
+
+    def start_rasa(self) -> None:
+        """Starts the Rasa server with its HTTP API, on loopback unless configured."""
+        s = self.settings
+        self._spawn(
+            "rasa",
+            rasa_command(
+                "run", "--enable-api", "--interface", s.host, "--port", str(s.rasa_port),
+                "--model", str(self.model), "--credentials", "credentials.yml",
+                "--endpoints", "endpoints.yml", "--cors", "*",
+            ),
+        )
+
+    def start(self) -> None:
+        """Starts both servers and waits until both answer."""
+        self.start_actions()
+        self.start_rasa()
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> None:
+        """Blocks until every started server answers; raises if one dies or times out."""
+        checks: Dict[Text, Callable[[Settings], bool]] = {
+            "actions": action_server_ready,
+            "rasa": rasa_server_ready,
+        }
+        pending = {name for name in self.processes}
+        deadline = time.monotonic() + timeout
+        while pending:
+            for name in list(pending):
+                if self.processes[name].poll() is not None:
+                    raise RuntimeError(f"{name} server exited with code {self.processes[name].returncode}")
+                if checks[name](self.settings):
+                    logger.info("%s server is ready", name)
+                    pending.discard(name)
+            if pending and time.monotonic() > deadline:
+                raise TimeoutError(f"not ready after {timeout:.0f} s: {', '.join(sorted(pending))}")
+            if pending:
+                time.sleep(0.5)
+
+    def stop(self, names: Optional[List[Text]] = None) -> None:
+        """Stops the named servers (default: all): SIGINT, then SIGKILL after a grace period."""
+        for name in names or list(self.processes):
+            process = self.processes.pop(name, None)
+            if process is None or process.poll() is not None:
+                continue
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                logger.warning("%s server did not stop in %s s; killing it", name, STOP_TIMEOUT_S)
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def wait(self) -> int:
+        """Blocks until one server exits; returns its exit code."""
+        while True:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    logger.error("%s server exited with code %s", name, process.returncode)
+                    return process.returncode or 1
+            time.sleep(1)

@@ -1,0 +1,63 @@
+"""Training the model only when its inputs changed since the newest one."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+from pathlib import Path
+from typing import Iterable, List, Optional
+
+from bot.processes import rasa_command, subprocess_env
+from knowledge.settings import ROOT, Settings
+
+logger = logging.getLogger(__name__)
+
+MODELS_DIR = ROOT / "models"
+# Everything that changes what `rasa train` produces.
+TRAINING_INPUTS = ["data", "config.yml", "domain.yml", "bot/nlu"]
+
+
+def newest_model(models_dir: Path = MODELS_DIR) -> Optional[Path]:
+    """The most recently written model archive, or None."""
+    models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+def _files(paths: Iterable[Path]) -> List[Path]:
+    files: List[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        elif path.is_file():
+            files.append(path)
+    return files
+
+
+def is_stale(model: Optional[Path], root: Path = ROOT) -> bool:
+    """True when there is no model or an input file is newer than it."""
+    if model is None:
+        return True
+    built = model.stat().st_mtime
+    return any(f.stat().st_mtime > built for f in _files(root / p for p in TRAINING_INPUTS))
+
+
+def ensure_model(settings: Settings, force: bool = False) -> Path:
+    """The newest model, trained first when it is missing or stale."""
+    model = newest_model()
+    if force or is_stale(model):
+        logger.info("training a model (inputs changed or no model yet)")
+        subprocess.run(
+            rasa_command(
+                "train", "--config", "config.yml", "--domain", "domain.yml",
+                "--data", "data", "--out", str(MODELS_DIR),
+                # Rasa's cache does not see edits to the jieba dictionary; --force does.
+                *(["--force"] if force else []),
+            ),
+            cwd=ROOT,
+            env=subprocess_env(settings),
+            check=True,
+        )
+        model = newest_model()
+    if model is None:
+        raise RuntimeError("rasa train finished without writing a model")
+    return model

@@ -1,0 +1,64 @@
+"""The one settings module: environment variables with defaults, and an optional `.env`.
+
+Every process (launcher, Rasa's tracker store, the action server, tests) reads its
+configuration here. With no environment at all it runs locally: SQLite under `var/`,
+everything on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Mapping, Optional, Text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def read_env_file(path: Path) -> Dict[Text, Text]:
+    """KEY=VALUE lines of a `.env` file; comments and blank lines are skipped."""
+    values: Dict[Text, Text] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration of every process of the assistant."""
+
+    database_url: Text
+    host: Text
+    rasa_port: int
+    action_port: int
+    log_level: Text
+    hotline_phone: Text
+    hotline_hours: Text
+
+    @property
+    def rasa_url(self) -> Text:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> Text:
+        return f"http://{self.host}:{self.action_port}/webhook"
+
+
+def load(environ: Optional[Mapping[Text, Text]] = None) -> Settings:
+    """Settings from `environ` (default: the process environment) over `.env`."""
+    env = {**read_env_file(ROOT / ".env"), **(os.environ if environ is None else environ)}
+    return Settings(
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{ROOT / 'var' / 'assistant.db'}",
+        host=env.get("HOST") or "127.0.0.1",
+        rasa_port=int(env.get("RASA_PORT") or 5005),
+        action_port=int(env.get("ACTION_PORT") or 5055),
+        log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+        hotline_phone=env.get("HOTLINE_PHONE") or "",
+        hotline_hours=env.get("HOTLINE_HOURS") or "工作日 9:00-17:00",
+    )

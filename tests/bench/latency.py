@@ -1,0 +1,127 @@
+"""Latency benchmark of the real servers over loopback HTTP.
+
+`make bench-latency` starts the action server and the Rasa server on free ports (with a
+fresh SQLite database), or measures a running Rasa server given with `--url`. For a plain
+turn (a rule's response), a turn that calls the action server and `/model/parse`, it
+prints p50/p95/p99 at concurrency 1 and throughput and p95 at concurrency 8 and 32.
+Each simulated user has a conversation of 10 turns, then a new one starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Dict, List, Optional, Text, Tuple
+
+import aiohttp
+
+from bot.processes import Servers
+from bot.training import newest_model
+from tests.e2e.conftest import make_settings
+
+WORKLOADS: Dict[Text, Tuple[Text, Text]] = {
+    "plain turn (webhook, rule response)": ("/webhooks/rest/webhook", "你好"),
+    "action turn (webhook, action server)": ("/webhooks/rest/webhook", "在越南怎么注册商标"),
+    "parse (/model/parse)": ("/model/parse", "在越南怎么注册商标"),
+}
+TURNS_PER_CONVERSATION = 10
+TARGETS_MS = {"plain turn (webhook, rule response)": 60, "action turn (webhook, action server)": 150}
+TARGET_RPS_AT_32 = 35
+
+
+def percentile(values: List[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+async def run_load(base: Text, path: Text, text: Text, concurrency: int, requests: int) -> Tuple[List[float], int, float]:
+    """Sends `requests` requests with `concurrency` users; returns latencies (ms), errors, wall time."""
+    latencies: List[float] = []
+    errors = 0
+    counter = iter(range(requests))
+    run_id = uuid.uuid4().hex[:8]
+
+    async def user(session: aiohttp.ClientSession, worker: int) -> None:
+        nonlocal errors
+        for i in counter:
+            sender = f"bench-{run_id}-{worker}-{i // TURNS_PER_CONVERSATION}"
+            body = {"text": text} if path == "/model/parse" else {"sender": sender, "message": text}
+            started = time.perf_counter()
+            try:
+                async with session.post(base + path, json=body) as response:
+                    payload = await response.json()
+                    if response.status != 200 or not payload:
+                        errors += 1
+            except aiohttp.ClientError:
+                errors += 1
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(user(session, w) for w in range(concurrency)))
+        wall = time.perf_counter() - started
+    return latencies, errors, wall
+
+
+async def measure(base: Text, requests_c1: int, requests_cn: int) -> bool:
+    ok = True
+    for name, (path, text) in WORKLOADS.items():
+        await run_load(base, path, text, 4, 40)  # warm-up
+        lat, errors, _ = await run_load(base, path, text, 1, requests_c1)
+        p95 = percentile(lat, 95)
+        print(f"\n{name}: '{text}'")
+        print(f"  c=1   n={len(lat):4d}  p50 {statistics.median(lat):6.1f} ms  p95 {p95:6.1f} ms  "
+              f"p99 {percentile(lat, 99):6.1f} ms  errors {errors}")
+        target = TARGETS_MS.get(name)
+        if target is not None:
+            met = p95 <= target and errors == 0
+            ok &= met
+            print(f"        target p95 <= {target} ms: {'MET' if met else 'NOT MET'}")
+        for concurrency in (8, 32):
+            lat, errors, wall = await run_load(base, path, text, concurrency, requests_cn)
+            rps = len(lat) / wall
+            print(f"  c={concurrency:<3d} n={len(lat):4d}  {rps:6.1f} req/s  p95 {percentile(lat, 95):7.1f} ms  errors {errors}")
+            if concurrency == 32 and path != "/model/parse":
+                met = errors == 0 and rps >= TARGET_RPS_AT_32
+                ok &= met
+                print(f"        target at c=32: no error and >= {TARGET_RPS_AT_32} req/s: {'MET' if met else 'NOT MET'}")
+    return ok
+
+
+def main(argv: Optional[List[Text]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", help="a running Rasa server, e.g. http://127.0.0.1:5005")
+    parser.add_argument("--requests-c1", type=int, default=200)
+    parser.add_argument("--requests-cn", type=int, default=320)
+    args = parser.parse_args(argv)
+    if args.url:
+        ok = asyncio.run(measure(args.url.rstrip("/"), args.requests_c1, args.requests_cn))
+        return 0 if ok else 1
+    model = newest_model()
+    if model is None:
+        print("no model: run `make train`")
+        return 1
+    with tempfile.TemporaryDirectory() as directory:
+        settings = make_settings(f"sqlite:///{Path(directory) / 'bench.db'}")
+        servers = Servers(settings, model, Path(directory) / "logs")
+        started = time.perf_counter()
+        try:
+            servers.start()
+            print(f"model {model.name}; servers ready in {time.perf_counter() - started:.1f} s "
+                  f"(Rasa {settings.rasa_url}, tracker store SQLite)")
+            ok = asyncio.run(measure(settings.rasa_url, args.requests_c1, args.requests_cn))
+        finally:
+            servers.stop()
+    print(f"\nall targets: {'MET' if ok else 'NOT MET'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

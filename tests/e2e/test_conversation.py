@@ -1,0 +1,100 @@
+"""Talking to the running assistant over HTTP, as the channels and consoles do."""
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+
+def texts(replies):
+    return " ".join(r.get("text", "") for r in replies)
+
+
+def test_greeting_is_answered_honestly_as_an_assistant(chat):
+    replies = chat.say("你好")
+    assert "智能助手" in texts(replies)
+    assert "/ask_capabilities" in [b["payload"] for b in replies[0]["buttons"]]
+
+
+def test_bot_challenge_says_it_is_not_a_person_and_how_to_reach_one(chat):
+    reply = texts(chat.say("你是机器人还是真人？"))
+    assert "不是真人" in reply and "转人工" in reply
+
+
+def test_topic_question_goes_through_the_action_server_and_states_no_fact(chat):
+    reply = texts(chat.say("我们在美国被起诉专利侵权了怎么办"))
+    assert "纠纷应对指引" in reply
+    assert "国家/地区：美国" in reply and "纠纷类型：侵权诉讼" in reply
+
+
+def test_out_of_scope_says_what_it_covers(chat):
+    assert "不在我的服务范围" in texts(chat.say("帮我订一份明天中午的外卖"))
+
+
+def test_two_misses_in_a_row_lead_to_a_person(chat):
+    first = chat.say("/nlu_fallback")
+    assert "不太确定" in texts(first)
+    assert first[0]["buttons"][-1]["payload"] == "/request_human"
+    second = chat.say("/nlu_fallback")
+    assert "转人工" in texts(second)
+
+
+def test_a_clarification_button_keeps_the_entities(chat):
+    reply = texts(chat.say('/ask_country_guide{"country": "吉尔吉斯斯坦"}'))
+    assert "国别指南" in reply and "吉尔吉斯斯坦" in reply
+
+
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        ("", "没有文字"),
+        ("    \n\t  ", "没有文字"),
+        ("😀😀👍🎉", "没有文字"),
+        ("\x00\x01\x07\x1b", "没有文字"),
+        ("我们" * 2500, "5000 字"),
+    ],
+)
+def test_input_without_meaning_or_too_long_gets_a_reply_that_says_so(chat, message, expected):
+    assert expected in texts(chat.say(message))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "<script>alert('x')</script>",
+        "<b>商标</b>被抢注了<img src=x onerror=alert(1)>",
+        "'; DROP TABLE events; --",
+        "1' OR '1'='1",
+        "你好\x00\x08在吗",
+        "😀" * 3000,
+        "a" * 20000,
+    ],
+)
+def test_hostile_or_odd_input_gets_a_polite_reply_and_the_server_lives(chat, message):
+    replies = chat.say(message)
+    assert replies and all(r.get("text") for r in replies)
+    assert "<script>" not in texts(replies)
+    assert chat.say("你好")
+
+
+def test_a_missing_message_field_is_not_a_server_error(servers):
+    response = requests.post(
+        f"{servers.settings.rasa_url}/webhooks/rest/webhook", json={"sender": "no-message"}, timeout=30
+    )
+    assert response.status_code < 500
+
+
+def test_the_whole_long_message_is_kept_in_the_conversation(chat):
+    letter = "尊敬的先生：贵司产品涉嫌侵犯我方外观设计专利。" * 200
+    chat.say(letter)
+    user_texts = [e["text"] for e in chat.tracker()["events"] if e["event"] == "user"]
+    assert user_texts[-1] == letter
+
+
+def test_parse_finds_a_country_no_training_example_mentions(servers):
+    response = requests.post(
+        f"{servers.settings.rasa_url}/model/parse", json={"text": "孟加拉国和吉尔吉斯斯坦的商标怎么注册"}, timeout=30
+    )
+    entities = [(e["entity"], e["value"]) for e in response.json()["entities"]]
+    assert ("country", "孟加拉国") in entities and ("country", "吉尔吉斯斯坦") in entities
+    assert len(entities) == len({(e["start"], e["end"]) for e in response.json()["entities"]})

@@ -1,0 +1,36 @@
+"""A conversation survives a restart of the Rasa server (tracker store on PostgreSQL)."""
+
+import os
+
+import pytest
+import requests
+
+from bot.processes import Servers
+from tests.e2e.conftest import Chat, make_settings
+
+pytestmark = pytest.mark.e2e
+
+# The machine's PostgreSQL (trust auth); CI runs on the same kind of machine.
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def test_conversation_continues_after_the_rasa_server_restarts(model, tmp_path):
+    servers = Servers(make_settings(POSTGRES_URL), model, tmp_path / "logs")
+    try:
+        servers.start()
+        chat = Chat(servers.settings.rasa_url)
+        assert "不太确定" in " ".join(r["text"] for r in chat.say("/nlu_fallback"))
+
+        servers.stop(["rasa"])
+        with pytest.raises(requests.ConnectionError):
+            chat.say("你好")
+        servers.start_rasa()
+        servers.wait_ready()
+
+        events = chat.tracker()["events"]
+        assert [e["text"] for e in events if e["event"] == "user"] == ["/nlu_fallback"]
+        # The second miss in a row is recognised as such: the action server saw the
+        # turn from before the restart.
+        assert "还是没能理解" in " ".join(r["text"] for r in chat.say("/nlu_fallback"))
+    finally:
+        servers.stop()

@@ -1,0 +1,49 @@
+"""domain.yml, the rules and the action server agree with each other and the contract."""
+
+import inspect
+
+import yaml
+from rasa_sdk import Action
+
+import actions.conversation
+import actions.fallback
+import actions.topics
+from tests.nlu_data import ROOT, contract
+from tests.validate_data import responses_uttered_by_actions
+
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+RULES = yaml.safe_load((ROOT / "data" / "rules.yml").read_text(encoding="utf-8"))["rules"]
+
+
+def _server_actions():
+    found = {}
+    for module in (actions.conversation, actions.fallback, actions.topics):
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Action) and not inspect.isabstract(cls) and cls.__module__ == module.__name__:
+                found[cls().name()] = cls
+    return found
+
+
+def test_domain_intents_and_entities_are_the_contracts():
+    assert set(DOMAIN["intents"]) == set(contract()["intents"])
+    assert set(DOMAIN["entities"]) == set(contract()["entities"])
+
+
+def test_every_domain_action_is_served_and_every_served_action_is_declared():
+    assert set(DOMAIN["actions"]) == set(_server_actions())
+
+
+def test_every_response_an_action_utters_exists():
+    assert responses_uttered_by_actions() - set(DOMAIN["responses"]) == set()
+
+
+def test_every_intent_has_exactly_one_rule():
+    intents = [step["intent"] for rule in RULES for step in rule["steps"] if "intent" in step]
+    assert sorted(intents) == sorted([*contract()["intents"], "nlu_fallback"])
+
+
+def test_topic_intents_go_to_actions_and_small_talk_to_responses():
+    small_talk = {"greet", "goodbye", "thank", "bot_challenge", "ask_capabilities", "out_of_scope"}
+    for rule in RULES:
+        intent, action = rule["steps"][0]["intent"], rule["steps"][1]["action"]
+        assert action.startswith("utter_" if intent in small_talk else "action_"), rule["rule"]

@@ -1,0 +1,97 @@
+"""The gazetteer, the files generated from it, and the spaCy extractor built on it."""
+
+import pytest
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu import gazetteer
+from bot.nlu.gazetteer_extractor import GazetteerEntityExtractor, resolve
+from tests.nlu_data import closed_values
+
+
+def test_generated_files_are_in_sync_with_the_gazetteer():
+    for path, expected in gazetteer.generated_files(gazetteer.load()).items():
+        assert path.read_text(encoding="utf-8") == expected, f"run `make sync-gazetteer`: {path}"
+
+
+def test_gazetteer_values_are_exactly_the_contracts_closed_sets():
+    table = gazetteer.load()
+    for entity, values in closed_values().items():
+        assert set(table[entity]) == values, entity
+
+
+def test_a_form_mapped_to_two_values_is_refused(tmp_path):
+    path = tmp_path / "g.yml"
+    path.write_text("country:\n  美国: [US]\n  英国: [us]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="maps to both"):
+        gazetteer.load(path)
+
+
+@pytest.fixture(scope="module")
+def extractor(tmp_path_factory):
+    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
+    resource = Resource("gazetteer")
+    config = GazetteerEntityExtractor.get_default_config()
+    GazetteerEntityExtractor(config, storage, resource).train(TrainingData())
+    # Loaded back from model storage, as the server does: nothing read from the repo.
+    return GazetteerEntityExtractor.load(config, storage, resource, None)
+
+
+def _entities(extractor, text, entities=()):
+    message = Message({"text": text, "entities": list(entities)})
+    extractor.process([message])
+    return [(e["entity"], e["value"], text[e["start"] : e["end"]]) for e in message.get("entities")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("我们在吉尔吉斯斯坦被起诉了", [("country", "吉尔吉斯斯坦", "吉尔吉斯斯坦"), ("dispute_type", "侵权诉讼", "被起诉")]),
+        ("孟加拉国的商标怎么注册", [("country", "孟加拉国", "孟加拉国"), ("ip_type", "商标", "商标")]),
+        ("纽西兰有地理标志保护吗", [("country", "新西兰", "纽西兰"), ("ip_type", "地理标志", "地理标志")]),
+        ("美國亚马逊店铺被TRO了", [("country", "美国", "美國"), ("dispute_type", "临时禁令", "TRO")]),
+        ("想在usa申请patent", [("country", "美国", "usa"), ("ip_type", "专利", "patent")]),
+        ("Schedule A 案件", [("dispute_type", "临时禁令", "Schedule A")]),
+        ("新区的工作站在哪", [("district", "铜川新区", "新区")]),
+        ("耀州瓷出口德國", [("industry", "陶瓷", "耀州瓷"), ("country", "德国", "德國")]),
+        ("巴黎公约的优先权", []),
+    ],
+)
+def test_ruler_finds_and_normalises_closed_entities(extractor, text, expected):
+    assert _entities(extractor, text) == expected
+
+
+def test_no_span_is_reported_twice(extractor):
+    diet = [
+        {"entity": "country", "value": "吉尔吉斯斯坦", "start": 3, "end": 9, "extractor": "DIETClassifier"},
+        {"entity": "phone", "value": "3185678", "start": 17, "end": 24, "extractor": "DIETClassifier"},
+    ]
+    regex = [{"entity": "phone", "value": "0919-3185678", "start": 12, "end": 24, "extractor": "RegexEntityExtractor"}]
+    found = _entities(extractor, "我们在吉尔吉斯斯坦，电话0919-3185678", diet + regex)
+    assert found == [("country", "吉尔吉斯斯坦", "吉尔吉斯斯坦"), ("phone", "0919-3185678", "0919-3185678")]
+
+
+def test_learned_closed_values_are_normalised_or_dropped(extractor):
+    diet = [
+        {"entity": "country", "value": "美利坚", "start": 0, "end": 3, "extractor": "DIETClassifier"},
+        {"entity": "country", "value": "火星", "start": 4, "end": 6, "extractor": "DIETClassifier"},
+        {"entity": "industry", "value": "光伏", "start": 7, "end": 9, "extractor": "DIETClassifier"},
+        {"entity": "report_id", "value": "hw-20261124-abcd", "start": 10, "end": 26, "extractor": "RegexEntityExtractor"},
+    ]
+    found = _entities(extractor, "美利坚 火星 光伏 hw-20261124-abcd", diet)
+    assert found == [
+        ("country", "美国", "美利坚"),
+        ("industry", "光伏", "光伏"),
+        ("report_id", "HW-20261124-ABCD", "hw-20261124-abcd"),
+    ]
+
+
+def test_resolve_prefers_rules_then_longer_spans():
+    entities = [
+        {"entity": "industry", "value": "x", "start": 0, "end": 2, "extractor": "DIETClassifier"},
+        {"entity": "industry", "value": "y", "start": 0, "end": 4, "extractor": "DIETClassifier"},
+        {"entity": "country", "value": "z", "start": 3, "end": 5, "extractor": "GazetteerEntityExtractor"},
+    ]
+    assert [e["value"] for e in resolve(entities)] == ["x", "z"]

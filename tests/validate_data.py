@@ -1,0 +1,64 @@
+"""`rasa data validate`, failing on any warning about the project's data.
+
+Rasa warns about every response that no story or rule utters, including the ones that
+custom actions utter by name. Those, and only those, are accepted: the names are read
+from the `response="..."` arguments in `actions/`.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import List, Set, Text
+
+ROOT = Path(__file__).resolve().parent.parent
+WARNING = re.compile(r"UserWarning: (.*)")
+UNUSED_RESPONSE = re.compile(r"The utterance '(\w+)' is not used in any story or rule\.")
+RESPONSE_ARGUMENT = re.compile(r"""response=["'](\w+)["']|["'](utter_\w+)["']""")
+
+
+def responses_uttered_by_actions(actions_dir: Path = ROOT / "actions") -> Set[Text]:
+    """Response names that the action server utters from code."""
+    names: Set[Text] = set()
+    for path in actions_dir.rglob("*.py"):
+        for match in RESPONSE_ARGUMENT.finditer(path.read_text(encoding="utf-8")):
+            names.add(match.group(1) or match.group(2))
+    return names
+
+
+def unexpected_warnings(output: Text, allowed: Set[Text]) -> List[Text]:
+    """Warnings in Rasa's output other than unused responses that actions utter."""
+    found = []
+    for line in output.splitlines():
+        match = WARNING.search(line)
+        if not match:
+            continue
+        unused = UNUSED_RESPONSE.search(match.group(1))
+        if unused and unused.group(1) in allowed:
+            continue
+        found.append(match.group(1))
+    return found
+
+
+def main() -> int:
+    result = subprocess.run(
+        [sys.executable, "-m", "rasa", "data", "validate", "--config", "config.yml",
+         "--domain", "domain.yml", "--data", "data"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    output = result.stdout + result.stderr
+    warnings = unexpected_warnings(output, responses_uttered_by_actions())
+    for warning in warnings:
+        print(f"warning: {warning}")
+    if result.returncode != 0:
+        print(output[-4000:])
+        print(f"rasa data validate failed with exit code {result.returncode}")
+        return result.returncode
+    print(f"rasa data validate: ok, {len(warnings)} unexpected warnings")
+    return 1 if warnings else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
