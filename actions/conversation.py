@@ -26,9 +26,7 @@ class ActionAcknowledge(Action):
     def name(self) -> Text:
         return "action_acknowledge"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         dispatcher.utter_message(response=ACKNOWLEDGEMENTS.get(intent, "utter_ack_affirm"))
         return []
@@ -40,20 +38,17 @@ class ActionHandleInform(Action):
     def name(self) -> Text:
         return "action_handle_inform"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         entities = tracker.latest_message.get("entities") or []
-        topical = {e["entity"]: e["value"] for e in entities if e["entity"] in ("country", "ip_type", "dispute_type", "industry")}
+        topical = {
+            e["entity"]: e["value"]
+            for e in entities
+            if e["entity"] in ("country", "ip_type", "dispute_type", "industry")
+        }
         if not topical:
             dispatcher.utter_message(response="utter_inform_plain")
             return []
         payload = json.dumps(topical, ensure_ascii=False)
-        buttons = [
-            {"title": INTENT_LABELS[intent], "payload": f"/{intent}{payload}"}
-            for intent in INFORM_FOLLOW_UPS
-        ]
-        dispatcher.utter_message(
-            response="utter_inform_entities", details=entity_summary(entities), buttons=buttons
-        )
+        buttons = [{"title": INTENT_LABELS[intent], "payload": f"/{intent}{payload}"} for intent in INFORM_FOLLOW_UPS]
+        dispatcher.utter_message(response="utter_inform_entities", details=entity_summary(entities), buttons=buttons)
         return []

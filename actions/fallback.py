@@ -44,22 +44,16 @@ class ActionClarify(Action):
     def name(self) -> Text:
         return "action_clarify"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         message = tracker.latest_message
         problem = message.get("input_check") or {}
         if problem.get("problem") == "empty":
             dispatcher.utter_message(response="utter_empty_input")
         elif problem.get("problem") == "too_long":
-            dispatcher.utter_message(
-                response="utter_too_long", length=problem["length"], limit=problem["limit"]
-            )
+            dispatcher.utter_message(response="utter_too_long", length=problem["length"], limit=problem["limit"])
         elif consecutive_misses(tracker) >= 2:
             dispatcher.utter_message(response="utter_clarify_again")
         else:
             human = {"title": INTENT_LABELS["request_human"], "payload": "/request_human"}
-            dispatcher.utter_message(
-                response="utter_clarify", buttons=[*topic_buttons(message), human]
-            )
+            dispatcher.utter_message(response="utter_clarify", buttons=[*topic_buttons(message), human])
         return []

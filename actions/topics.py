@@ -27,9 +27,7 @@ class TopicAction(Action, ABC):
     def name(self) -> Text:
         """The action's name in domain.yml."""
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(
             response="utter_topic_pending",
             topic=INTENT_LABELS[self.intent],
@@ -156,9 +154,7 @@ class ActionRequestHuman(Action):
     def name(self) -> Text:
         return "action_request_human"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         config = settings.load()
         if config.hotline_phone:
             dispatcher.utter_message(

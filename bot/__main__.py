@@ -11,7 +11,8 @@ from typing import List, Optional, Text
 
 from bot.processes import Servers, rasa_command, subprocess_env
 from bot.training import ensure_model
-from knowledge import db, settings as settings_module
+from knowledge import db
+from knowledge import settings as settings_module
 
 logger = logging.getLogger("bot")
 

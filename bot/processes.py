@@ -108,9 +108,20 @@ class Servers:
         self._spawn(
             "rasa",
             rasa_command(
-                "run", "--enable-api", "--interface", s.host, "--port", str(s.rasa_port),
-                "--model", str(self.model), "--credentials", "credentials.yml",
-                "--endpoints", "endpoints.yml", "--cors", "*",
+                "run",
+                "--enable-api",
+                "--interface",
+                s.host,
+                "--port",
+                str(s.rasa_port),
+                "--model",
+                str(self.model),
+                "--credentials",
+                "credentials.yml",
+                "--endpoints",
+                "endpoints.yml",
+                "--cors",
+                "*",
             ),
         )
 

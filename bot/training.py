@@ -48,8 +48,15 @@ def ensure_model(settings: Settings, force: bool = False) -> Path:
         logger.info("training a model (inputs changed or no model yet)")
         subprocess.run(
             rasa_command(
-                "train", "--config", "config.yml", "--domain", "domain.yml",
-                "--data", "data", "--out", str(MODELS_DIR),
+                "train",
+                "--config",
+                "config.yml",
+                "--domain",
+                "domain.yml",
+                "--data",
+                "data",
+                "--out",
+                str(MODELS_DIR),
                 # Rasa's cache does not see edits to the jieba dictionary; --force does.
                 *(["--force"] if force else []),
             ),

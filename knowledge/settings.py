@@ -60,5 +60,5 @@ def load(environ: Optional[Mapping[Text, Text]] = None) -> Settings:
         action_port=int(env.get("ACTION_PORT") or 5055),
         log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
         hotline_phone=env.get("HOTLINE_PHONE") or "",
-        hotline_hours=env.get("HOTLINE_HOURS") or "工作日 9:00-17:00",
+        hotline_hours=env.get("HOTLINE_HOURS") or "",
     )

@@ -22,11 +22,7 @@ def contract() -> Dict[Text, Any]:
 
 def closed_values() -> Dict[Text, Set[Text]]:
     """Entity name -> canonical values, for the entities the contract closes."""
-    return {
-        name: set(spec["values"])
-        for name, spec in contract()["entities"].items()
-        if "values" in spec
-    }
+    return {name: set(spec["values"]) for name, spec in contract()["entities"].items() if "values" in spec}
 
 
 def load_nlu(path: Path):
@@ -46,9 +42,12 @@ def _jieba():
 
 
 def token_bounds(text: Text) -> Tuple[Set[int], Set[int]]:
-    """Start and end offsets of the jieba tokens of `text`, with the domain dictionary."""
+    """Start and end offsets of the jieba tokens of `text` as the pipeline tokenizes it:
+    normalised by InputGuard, with the domain dictionary."""
+    from bot.nlu.input_guard import normalise
+
     starts, ends = set(), set()
-    for _, start, end in _jieba().tokenize(text):
+    for _, start, end in _jieba().tokenize(normalise(text)):
         starts.add(start)
         ends.add(end)
     return starts, ends
@@ -62,6 +61,8 @@ def gold_entities(message) -> List[Tuple[Text, Text]]:
 def problems(data, synonyms: Dict[Text, Text]) -> List[Text]:
     """What is wrong with the annotations of `data`: unknown entity names, closed-set
     values that are not canonical, and spans that cut through a jieba token."""
+    from bot.nlu.input_guard import normalise
+
     names = set(contract()["entities"])
     closed = closed_values()
     found = []
@@ -77,7 +78,7 @@ def problems(data, synonyms: Dict[Text, Text]) -> List[Text]:
                 found.append(f"{e['entity']}={value!r} is not canonical in {text!r}")
             if e["start"] not in starts or e["end"] not in ends:
                 span = text[e["start"] : e["end"]]
-                tokens = [w for w, _, _ in _jieba().tokenize(text)]
+                tokens = [w for w, _, _ in _jieba().tokenize(normalise(text))]
                 found.append(f"span {span!r} cuts jieba tokens {tokens} in {text!r}")
     return found
 
@@ -94,9 +95,7 @@ def main(argv: List[Text]) -> int:
     for path in argv:
         data = load_nlu(Path(path))
         counts = Counter(m.get("intent") for m in data.intent_examples)
-        entities = Counter(
-            e["entity"] for m in data.training_examples for e in m.get("entities") or []
-        )
+        entities = Counter(e["entity"] for m in data.training_examples for e in m.get("entities") or [])
         print(f"{path}: intents {dict(counts)}; entities {dict(entities)}")
         unknown = set(counts) - set(contract()["intents"])
         found = problems(data, synonyms) + [f"intent {i!r} is not in the contract" for i in unknown]

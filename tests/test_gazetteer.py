@@ -48,7 +48,10 @@ def _entities(extractor, text, entities=()):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("我们在吉尔吉斯斯坦被起诉了", [("country", "吉尔吉斯斯坦", "吉尔吉斯斯坦"), ("dispute_type", "侵权诉讼", "被起诉")]),
+        (
+            "我们在吉尔吉斯斯坦被起诉了",
+            [("country", "吉尔吉斯斯坦", "吉尔吉斯斯坦"), ("dispute_type", "侵权诉讼", "被起诉")],
+        ),
         ("孟加拉国的商标怎么注册", [("country", "孟加拉国", "孟加拉国"), ("ip_type", "商标", "商标")]),
         ("纽西兰有地理标志保护吗", [("country", "新西兰", "纽西兰"), ("ip_type", "地理标志", "地理标志")]),
         ("美國亚马逊店铺被TRO了", [("country", "美国", "美國"), ("dispute_type", "临时禁令", "TRO")]),
@@ -78,7 +81,13 @@ def test_learned_closed_values_are_normalised_or_dropped(extractor):
         {"entity": "country", "value": "美利坚", "start": 0, "end": 3, "extractor": "DIETClassifier"},
         {"entity": "country", "value": "火星", "start": 4, "end": 6, "extractor": "DIETClassifier"},
         {"entity": "industry", "value": "光伏", "start": 7, "end": 9, "extractor": "DIETClassifier"},
-        {"entity": "report_id", "value": "hw-20261124-abcd", "start": 10, "end": 26, "extractor": "RegexEntityExtractor"},
+        {
+            "entity": "report_id",
+            "value": "hw-20261124-abcd",
+            "start": 10,
+            "end": 26,
+            "extractor": "RegexEntityExtractor",
+        },
     ]
     found = _entities(extractor, "美利坚 火星 光伏 hw-20261124-abcd", diet)
     assert found == [
@@ -95,3 +104,17 @@ def test_resolve_prefers_rules_then_longer_spans():
         {"entity": "country", "value": "z", "start": 3, "end": 5, "extractor": "GazetteerEntityExtractor"},
     ]
     assert [e["value"] for e in resolve(entities)] == ["x", "z"]
+
+
+def test_a_company_name_keeps_the_words_inside_it(extractor):
+    text = "我们是铜川华陶瓷业有限公司，做陶瓷的"
+    diet = [{"entity": "company_name", "value": "铜川华陶瓷业有限公司", "start": 3, "end": 13, "extractor": "DIETClassifier"}]
+    assert _entities(extractor, text, diet) == [
+        ("company_name", "铜川华陶瓷业有限公司", "铜川华陶瓷业有限公司"),
+        ("industry", "陶瓷", "陶瓷"),
+    ]
+
+
+def test_a_learned_name_on_a_gazetteer_word_loses_to_the_gazetteer(extractor):
+    diet = [{"entity": "company_name", "value": "美国", "start": 1, "end": 3, "extractor": "DIETClassifier"}]
+    assert _entities(extractor, "在美国", diet) == [("country", "美国", "美国")]

@@ -7,7 +7,7 @@ from bot.nlu.input_guard import (
     GuardedFallbackClassifier,
     InputGuard,
     check,
-    clean,
+    normalise,
 )
 
 
@@ -33,11 +33,19 @@ def test_check(text, problem):
     assert (result or {}).get("problem") == problem
 
 
-def test_clean_keeps_offsets_and_line_breaks():
-    text = "你好\x00美国\u200b商标\n第二行\t"
-    cleaned = clean(text)
-    assert cleaned == "你好 美国 商标\n第二行\t"
-    assert len(cleaned) == len(text)
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("你好\x00美国\u200b商标\n第二行\t", "你好 美国 商标\n第二行\t"),
+        ("我們的商標在美國被搶註了", "我们的商标在美国被抢注了"),
+        ("知識產權保險理賠", "知识产权保险理赔"),
+        ("ＴＲＯ　１３９１２３４５６７８", "TRO 13912345678"),
+        ("耀州瓷出口，怎么办？", "耀州瓷出口,怎么办?"),
+    ],
+)
+def test_normalise_keeps_every_offset(text, expected):
+    assert normalise(text) == expected
+    assert len(normalise(text)) == len(text)
 
 
 def _guarded(text, ranking_confidence=0.9):

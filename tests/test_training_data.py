@@ -46,9 +46,7 @@ def test_no_intent_outside_the_contract(train, holdout):
 @pytest.mark.parametrize("name", list(contract()["entities"]))
 def test_every_entity_type_is_annotated(train, holdout, name):
     def count(data):
-        return sum(
-            e["entity"] == name for m in data.training_examples for e in m.get("entities") or []
-        )
+        return sum(e["entity"] == name for m in data.training_examples for e in m.get("entities") or [])
 
     assert count(train) >= 10
     assert count(holdout) >= 3
@@ -63,9 +61,7 @@ def test_entities_are_contract_names_with_canonical_values(train, holdout, which
     for m in data.training_examples:
         for e in m.get("entities") or []:
             value = data.entity_synonyms.get(str(e["value"]), e["value"])
-            if e["entity"] not in names or (
-                e["entity"] in closed and value not in closed[e["entity"]]
-            ):
+            if e["entity"] not in names or (e["entity"] in closed and value not in closed[e["entity"]]):
                 bad.append((m.get("text"), e["entity"], e["value"]))
     assert bad == []
 

@@ -44,9 +44,22 @@ def unexpected_warnings(output: Text, allowed: Set[Text]) -> List[Text]:
 
 def main() -> int:
     result = subprocess.run(
-        [sys.executable, "-m", "rasa", "data", "validate", "--config", "config.yml",
-         "--domain", "domain.yml", "--data", "data"],
-        cwd=ROOT, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "data",
+            "validate",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     output = result.stdout + result.stderr
     warnings = unexpected_warnings(output, responses_uttered_by_actions())

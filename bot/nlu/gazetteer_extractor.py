@@ -18,6 +18,7 @@ import logging
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
+import rasa.shared.utils.io
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -26,7 +27,6 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-import rasa.shared.utils.io
 
 from bot.nlu import gazetteer
 
@@ -37,6 +37,7 @@ PATTERNS_FILE = "patterns.json"
 EXTRACTOR_PRIORITY = {"RegexEntityExtractor": 0, "GazetteerEntityExtractor": 1}
 LEARNED_PRIORITY = 2
 UPPERCASE_ENTITIES = {"report_id"}
+VERBATIM_ENTITIES = {"company_name"}
 
 
 def read_jieba_words(directory: Path) -> List[Text]:
@@ -49,7 +50,7 @@ def read_jieba_words(directory: Path) -> List[Text]:
     return words
 
 
-def build_ruler(patterns: List[Dict[Text, Text]], words: List[Text]):
+def build_ruler(patterns: List[Dict[Text, Any]], words: List[Text]):
     """A blank Chinese spaCy pipeline with jieba segmentation and an EntityRuler.
 
     jieba's dictionary is process-wide; the component adds the project's words itself so
@@ -57,20 +58,20 @@ def build_ruler(patterns: List[Dict[Text, Text]], words: List[Text]):
     """
     import jieba
     import spacy
+    from spacy.pipeline import EntityRuler
 
     for word in words:
         jieba.add_word(word)
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    assert isinstance(ruler, EntityRuler)
     ruler.add_patterns(patterns)
     return nlp
 
 
-def patterns_from(table: gazetteer.Gazetteer) -> List[Dict[Text, Text]]:
+def patterns_from(table: gazetteer.Gazetteer) -> List[Dict[Text, Any]]:
     """EntityRuler phrase patterns; the pattern id carries the canonical value."""
-    return [
-        {"label": f.entity, "pattern": f.text, "id": f.value} for f in gazetteer.forms(table)
-    ]
+    return [{"label": f.entity, "pattern": f.text, "id": f.value} for f in gazetteer.forms(table)]
 
 
 def _overlaps(a: Dict[Text, Any], b: Dict[Text, Any]) -> bool:
@@ -82,18 +83,32 @@ def _rank(entity: Dict[Text, Any]) -> tuple:
     return (priority, -(entity["end"] - entity["start"]), entity["start"])
 
 
+def _inside(inner: Dict[Text, Any], outer: Dict[Text, Any]) -> bool:
+    return (
+        outer is not inner
+        and outer["start"] <= inner["start"]
+        and inner["end"] <= outer["end"]
+        and outer["end"] - outer["start"] > inner["end"] - inner["start"]
+    )
+
+
 def resolve(entities: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
-    """One entity per span: the best-ranked of every overlapping group, in text order."""
+    """One entity per span, in text order.
+
+    What lies inside a verbatim entity (a company name such as 铜川华陶瓷业有限公司) is part
+    of the name, not an entity of its own; of any other overlapping group the best-ranked
+    entity stays.
+    """
+    names = [e for e in entities if e["entity"] in VERBATIM_ENTITIES]
+    candidates = [e for e in entities if not any(_inside(e, name) for name in names)]
     kept: List[Dict[Text, Any]] = []
-    for entity in sorted(entities, key=_rank):
+    for entity in sorted(candidates, key=_rank):
         if not any(_overlaps(entity, other) for other in kept):
             kept.append(entity)
     return sorted(kept, key=lambda e: e["start"])
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
 class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
     """Finds gazetteer entities and normalises and de-duplicates all entities."""
 
@@ -125,7 +140,7 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         config: Dict[Text, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        patterns: Optional[List[Dict[Text, Text]]] = None,
+        patterns: Optional[List[Dict[Text, Any]]] = None,
         words: Optional[List[Text]] = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
@@ -134,7 +149,7 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._closed = set(self._config["closed_entities"])
         self._set_patterns(patterns or [], words or [])
 
-    def _set_patterns(self, patterns: List[Dict[Text, Text]], words: List[Text]) -> None:
+    def _set_patterns(self, patterns: List[Dict[Text, Any]], words: List[Text]) -> None:
         self._patterns = patterns
         self._words = words
         self._canonical: Dict[Text, Dict[Text, Text]] = {}

@@ -1,8 +1,10 @@
 """Guards the NLU pipeline against input it cannot understand.
 
-`InputGuard` runs first. It replaces control characters by spaces (offsets stay valid),
-cuts what the classifiers read to `max_chars`, and marks messages that are empty of
-meaning (whitespace, emoji, punctuation only) or too long to understand.
+`InputGuard` runs first. It normalises the text character for character, so that every
+offset stays valid: control characters become spaces, full-width ASCII becomes ASCII, and
+traditional characters become simplified ones (OpenCC's character table), because the
+training data is mostly simplified. It cuts what the classifiers read to `max_chars`, and
+marks messages that are empty of meaning (whitespace, emoji, punctuation only) or too long.
 `GuardedFallbackClassifier` runs last: it is Rasa's FallbackClassifier that also falls
 back on marked messages, and it gives the message back its full text, so that the
 tracker keeps what the user sent (a pasted letter stays whole).
@@ -10,8 +12,10 @@ tracker keeps what the user sent (a pasted letter stays whole).
 
 from __future__ import annotations
 
+import importlib.resources
 import logging
 import unicodedata
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -32,12 +36,27 @@ TOO_LONG = "too_long"
 FALLBACK_INTENT = "nlu_fallback"
 
 
-def clean(text: Text) -> Text:
-    """Replaces control and format characters by spaces, keeping every offset."""
-    return "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t" else ch
-        for ch in text
-    )
+@lru_cache(maxsize=1)
+def _character_table() -> Dict[int, Text]:
+    """One character for one: traditional -> simplified, full-width -> ASCII."""
+    table: Dict[int, Text] = {}
+    lines = importlib.resources.files("opencc").joinpath("dictionary/TSCharacters.txt")
+    for line in lines.read_text(encoding="utf-8").splitlines():
+        source, _, targets = line.partition("\t")
+        target = targets.split(" ")[0]
+        if len(source) == 1 and len(target) == 1:
+            table[ord(source)] = target
+    for code in range(0xFF01, 0xFF5F):
+        table[code] = chr(code - 0xFEE0)
+    table[0x3000] = " "
+    return table
+
+
+def normalise(text: Text) -> Text:
+    """Control characters to spaces, full-width to ASCII, traditional to simplified;
+    the result has the same length, so every offset stays valid."""
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t" else ch for ch in text)
+    return text.translate(_character_table())
 
 
 def has_meaning(text: Text) -> bool:
@@ -55,11 +74,9 @@ def check(text: Optional[Text], max_chars: int) -> Optional[Dict[Text, Any]]:
     return None
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class InputGuard(GraphComponent):
-    """Cleans and bounds the text the rest of the pipeline reads."""
+    """Normalises and bounds the text the rest of the pipeline reads."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -80,19 +97,19 @@ class InputGuard(GraphComponent):
         return cls(config)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Training text gets the same cleaning as user text (never cut)."""
+        """Training text gets the same normalisation as user text (never cut)."""
         for message in training_data.training_examples:
             if message.get(TEXT):
-                message.set(TEXT, clean(message.get(TEXT)))
+                message.set(TEXT, normalise(message.get(TEXT)))
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Cleans each message and marks the ones the classifiers must not trust."""
+        """Normalises each message and marks the ones the classifiers must not trust."""
         for message in messages:
             original = message.get(TEXT) or ""
             problem = check(original, self._max_chars)
             message.set(FULL_TEXT, original)
-            text = clean(original)
+            text = normalise(original)
             if problem:
                 message.set(INPUT_CHECK, problem, add_to_output=True)
                 if problem["problem"] == TOO_LONG:
@@ -102,9 +119,7 @@ class InputGuard(GraphComponent):
         return messages
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class GuardedFallbackClassifier(FallbackClassifier):
     """FallbackClassifier that also falls back on messages InputGuard marked."""
 
@@ -115,9 +130,7 @@ class GuardedFallbackClassifier(FallbackClassifier):
             if message.get(INPUT_CHECK):
                 fallback = {"name": FALLBACK_INTENT, "confidence": 1.0}
                 message.data[INTENT] = fallback
-                ranking = [
-                    r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != FALLBACK_INTENT
-                ]
+                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != FALLBACK_INTENT]
                 message.data[INTENT_RANKING_KEY] = [fallback, *ranking]
             full_text = message.get(FULL_TEXT)
             if full_text is not None:

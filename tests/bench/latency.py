@@ -40,7 +40,9 @@ def percentile(values: List[float], q: float) -> float:
     return ordered[index]
 
 
-async def run_load(base: Text, path: Text, text: Text, concurrency: int, requests: int) -> Tuple[List[float], int, float]:
+async def run_load(
+    base: Text, path: Text, text: Text, concurrency: int, requests: int
+) -> Tuple[List[float], int, float]:
     """Sends `requests` requests with `concurrency` users; returns latencies (ms), errors, wall time."""
     latencies: List[float] = []
     errors = 0
@@ -77,8 +79,10 @@ async def measure(base: Text, requests_c1: int, requests_cn: int) -> bool:
         lat, errors, _ = await run_load(base, path, text, 1, requests_c1)
         p95 = percentile(lat, 95)
         print(f"\n{name}: '{text}'")
-        print(f"  c=1   n={len(lat):4d}  p50 {statistics.median(lat):6.1f} ms  p95 {p95:6.1f} ms  "
-              f"p99 {percentile(lat, 99):6.1f} ms  errors {errors}")
+        print(
+            f"  c=1   n={len(lat):4d}  p50 {statistics.median(lat):6.1f} ms  p95 {p95:6.1f} ms  "
+            f"p99 {percentile(lat, 99):6.1f} ms  errors {errors}"
+        )
         target = TARGETS_MS.get(name)
         if target is not None:
             met = p95 <= target and errors == 0
@@ -87,11 +91,16 @@ async def measure(base: Text, requests_c1: int, requests_cn: int) -> bool:
         for concurrency in (8, 32):
             lat, errors, wall = await run_load(base, path, text, concurrency, requests_cn)
             rps = len(lat) / wall
-            print(f"  c={concurrency:<3d} n={len(lat):4d}  {rps:6.1f} req/s  p95 {percentile(lat, 95):7.1f} ms  errors {errors}")
+            print(
+                f"  c={concurrency:<3d} n={len(lat):4d}  {rps:6.1f} req/s  "
+                f"p95 {percentile(lat, 95):7.1f} ms  errors {errors}"
+            )
             if concurrency == 32 and path != "/model/parse":
                 met = errors == 0 and rps >= TARGET_RPS_AT_32
                 ok &= met
-                print(f"        target at c=32: no error and >= {TARGET_RPS_AT_32} req/s: {'MET' if met else 'NOT MET'}")
+                print(
+                    f"        target at c=32: no error and >= {TARGET_RPS_AT_32} req/s: {'MET' if met else 'NOT MET'}"
+                )
     return ok
 
 
@@ -114,8 +123,10 @@ def main(argv: Optional[List[Text]] = None) -> int:
         started = time.perf_counter()
         try:
             servers.start()
-            print(f"model {model.name}; servers ready in {time.perf_counter() - started:.1f} s "
-                  f"(Rasa {settings.rasa_url}, tracker store SQLite)")
+            print(
+                f"model {model.name}; servers ready in {time.perf_counter() - started:.1f} s "
+                f"(Rasa {settings.rasa_url}, tracker store SQLite)"
+            )
             ok = asyncio.run(measure(settings.rasa_url, args.requests_c1, args.requests_cn))
         finally:
             servers.stop()
