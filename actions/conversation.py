@@ -6,13 +6,15 @@ when no form is waiting, so the user is never left without a reply.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import answer_action, message_entities, payload
+from actions.knowledge_base import knowledge_base
 from actions.labels import INTENT_LABELS, entity_summary
 
 ACKNOWLEDGEMENTS = {"affirm": "utter_ack_affirm", "deny": "utter_ack_deny", "stop": "utter_ack_stop"}
@@ -33,22 +35,28 @@ class ActionAcknowledge(Action):
 
 
 class ActionHandleInform(Action):
-    """Takes information given out of context and offers the topics it can feed."""
+    """Takes information given out of context: answers the question that was waiting for
+    it (“which country?”), or offers the topics it can feed."""
 
     def name(self) -> Text:
         return "action_handle_inform"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        entities = tracker.latest_message.get("entities") or []
-        topical = {
-            e["entity"]: e["value"]
-            for e in entities
-            if e["entity"] in ("country", "ip_type", "dispute_type", "industry")
-        }
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        entities = message_entities(tracker)
+        pending = answer_action(tracker.get_slot("pending_topic") or "")
+        if pending is not None and entities.get("country"):
+            index = await knowledge_base.index()
+            text = tracker.latest_message.get("text") or ""
+            return [*pending.answer(dispatcher, index, text, entities), SlotSet("pending_topic", None)]
+        topical = {k: v for k, v in entities.items() if k in ("country", "ip_type", "dispute_type", "industry")}
         if not topical:
             dispatcher.utter_message(response="utter_inform_plain")
             return []
-        payload = json.dumps(topical, ensure_ascii=False)
-        buttons = [{"title": INTENT_LABELS[intent], "payload": f"/{intent}{payload}"} for intent in INFORM_FOLLOW_UPS]
-        dispatcher.utter_message(response="utter_inform_entities", details=entity_summary(entities), buttons=buttons)
+        buttons = [
+            {"title": INTENT_LABELS[intent], "payload": payload(intent, topical)} for intent in INFORM_FOLLOW_UPS
+        ]
+        details = entity_summary(tracker.latest_message.get("entities") or [])
+        dispatcher.utter_message(response="utter_inform_entities", details=details, buttons=buttons)
         return []

@@ -1,8 +1,7 @@
-"""Actions for the topic intents of the NLU contract.
+"""Actions for the intents whose full behaviour (forms, records, handoff) comes later.
 
-At this stage the knowledge base holds no answers yet, so each action confirms the topic
-it understood (with the entities it heard) and offers a person, and never states a fact.
-Later work gives each action its full behaviour.
+Until then each action confirms the topic it understood (with the entities it heard) and
+offers a person, and never states a fact. Knowledge questions are in answers.py.
 """
 
 from __future__ import annotations
@@ -34,83 +33,6 @@ class TopicAction(Action, ABC):
             details=entity_summary(tracker.latest_message.get("entities") or []),
         )
         return []
-
-
-class ActionDisputeGuidance(TopicAction):
-    intent = "ask_dispute_guidance"
-
-    def name(self) -> Text:
-        return "action_dispute_guidance"
-
-
-class ActionCountryGuide(TopicAction):
-    intent = "ask_country_guide"
-
-    def name(self) -> Text:
-        return "action_country_guide"
-
-
-class ActionRiskWarning(TopicAction):
-    intent = "ask_risk_warning"
-
-    def name(self) -> Text:
-        return "action_risk_warning"
-
-
-class ActionCaseSearch(TopicAction):
-    intent = "ask_case"
-
-    def name(self) -> Text:
-        return "action_case_search"
-
-
-class ActionExhibition(TopicAction):
-    intent = "ask_exhibition"
-
-    def name(self) -> Text:
-        return "action_exhibition"
-
-
-class ActionInsurance(TopicAction):
-    intent = "ask_insurance"
-
-    def name(self) -> Text:
-        return "action_insurance"
-
-
-class ActionFunding(TopicAction):
-    intent = "ask_funding"
-
-    def name(self) -> Text:
-        return "action_funding"
-
-
-class ActionMediation(TopicAction):
-    intent = "ask_mediation"
-
-    def name(self) -> Text:
-        return "action_mediation"
-
-
-class ActionContact(TopicAction):
-    intent = "ask_contact"
-
-    def name(self) -> Text:
-        return "action_contact"
-
-
-class ActionTraining(TopicAction):
-    intent = "ask_training"
-
-    def name(self) -> Text:
-        return "action_training"
-
-
-class ActionLawUpdate(TopicAction):
-    intent = "ask_law_update"
-
-    def name(self) -> Text:
-        return "action_law_update"
 
 
 class ActionReportDispute(TopicAction):

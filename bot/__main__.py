@@ -11,7 +11,7 @@ from typing import List, Optional, Text
 
 from bot.processes import Servers, rasa_command, subprocess_env
 from bot.training import ensure_model
-from knowledge import db
+from knowledge import db, loader
 from knowledge import settings as settings_module
 
 logger = logging.getLogger("bot")
@@ -21,9 +21,17 @@ def _raise_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def prepare_database(settings: settings_module.Settings) -> None:
+    """Creates the database and loads the knowledge content (idempotent); content errors
+    are reported and leave the rest of the content loaded."""
+    report = loader.load(db.init_db(settings.database_url))
+    if report.errors:
+        logger.error("knowledge content has %d errors; fix them and run `python -m knowledge load`", len(report.errors))
+
+
 def run(settings: settings_module.Settings) -> int:
     """Prepares the database and the model, then serves until Ctrl-C."""
-    db.init_db(settings.database_url)
+    prepare_database(settings)
     model = ensure_model(settings)
     servers = Servers(settings, model)
     signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -49,7 +57,7 @@ def run(settings: settings_module.Settings) -> int:
 
 def shell(settings: settings_module.Settings) -> int:
     """Chats in the terminal, with the action server running behind."""
-    db.init_db(settings.database_url)
+    prepare_database(settings)
     model = ensure_model(settings)
     servers = Servers(settings, model)
     try:
@@ -77,7 +85,7 @@ def main(argv: Optional[List[Text]] = None) -> int:
     if args.command == "train":
         print(ensure_model(settings, force=args.force))
         return 0
-    db.init_db(settings.database_url)
+    prepare_database(settings)
     return 0
 
 

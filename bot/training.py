@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 MODELS_DIR = ROOT / "models"
 # Everything that changes what `rasa train` produces.
-TRAINING_INPUTS = ["data", "config.yml", "domain.yml", "bot/nlu"]
+TRAINING_INPUTS = ["data", "config.yml", "domain.yml", "bot/nlu", "knowledge/vocabulary.yml"]
 
 
 def newest_model(models_dir: Path = MODELS_DIR) -> Optional[Path]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Text
+from typing import Any, Text
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
@@ -12,7 +12,8 @@ from sqlalchemy.orm import declarative_base
 
 logger = logging.getLogger(__name__)
 
-Base = declarative_base()
+# Typed as Any: SQLAlchemy 1.4 declares models dynamically, which mypy cannot follow without a plugin.
+Base: Any = declarative_base()
 
 
 def make_engine(url: Text) -> Engine:
@@ -25,6 +26,8 @@ def make_engine(url: Text) -> Engine:
 
 def init_db(url: Text) -> Engine:
     """Creates the database (a SQLite file if that is the URL) and every table."""
+    import knowledge.models  # noqa: F401  (registers the tables on Base.metadata)
+
     engine = make_engine(url)
     with engine.begin() as connection:
         Base.metadata.create_all(connection)

@@ -40,6 +40,7 @@ class Settings:
     log_level: Text
     hotline_phone: Text
     hotline_hours: Text
+    contacts_file: Path
 
     @property
     def rasa_url(self) -> Text:
@@ -61,4 +62,5 @@ def load(environ: Optional[Mapping[Text, Text]] = None) -> Settings:
         log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
         hotline_phone=env.get("HOTLINE_PHONE") or "",
         hotline_hours=env.get("HOTLINE_HOURS") or "",
+        contacts_file=Path(env.get("CONTACTS_FILE") or ROOT / "var" / "contacts.yml"),
     )

@@ -34,3 +34,21 @@ def tracker_from(events: List[Dict[str, Any]], sender: str = "tester") -> Tracke
     """A tracker whose latest message is the last user event."""
     latest = next((e["parse_data"] for e in reversed(events) if e["event"] == "user"), {})
     return Tracker(sender, {}, latest, events, False, None, {}, "action_listen")
+
+
+@pytest.fixture(scope="session")
+def kb_engine(tmp_path_factory):
+    """A fresh SQLite database with the project's real content loaded."""
+    from knowledge import db, loader
+
+    engine = db.init_db(f"sqlite:///{tmp_path_factory.mktemp('kb') / 'kb.db'}")
+    report = loader.load(engine)
+    assert report.errors == []
+    return engine
+
+
+@pytest.fixture(scope="session")
+def kb_index(kb_engine):
+    from knowledge.search import KnowledgeIndex
+
+    return KnowledgeIndex.from_engine(kb_engine)

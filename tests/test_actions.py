@@ -1,12 +1,13 @@
 """The action server's actions, on trackers built from events."""
 
+import asyncio
 import json
 
 import pytest
 
 from actions.conversation import ActionAcknowledge, ActionHandleInform
 from actions.fallback import ActionClarify, consecutive_misses
-from actions.topics import ActionCountryGuide, ActionRequestHuman, TopicAction
+from actions.topics import ActionReportDispute, ActionRequestHuman, TopicAction
 from tests.conftest import tracker_from, user_event
 
 RANKING = [
@@ -73,11 +74,11 @@ def test_marked_input_is_told_what_is_wrong(dispatcher, domain, check, response,
 
 def test_topic_action_names_the_topic_and_what_it_heard_and_states_no_fact(dispatcher, domain):
     entities = US + [{"entity": "ip_type", "value": "商标", "start": 5, "end": 7}]
-    tracker = tracker_from([user_event("在美国怎么注册商标", "ask_country_guide", entities=entities)])
-    ActionCountryGuide().run(dispatcher, tracker, domain)
+    tracker = tracker_from([user_event("在美国商标被抢注了想登记", "report_dispute", entities=entities)])
+    ActionReportDispute().run(dispatcher, tracker, domain)
     [message] = dispatcher.messages
     assert message["response"] == "utter_topic_pending"
-    assert message["topic"] == "国别指南"
+    assert message["topic"] == "登记纠纷"
     assert message["details"] == "（国家/地区：美国；知识产权类型：商标）"
 
 
@@ -112,7 +113,7 @@ def test_acknowledgements(dispatcher, domain, intent, response):
 
 
 def test_inform_with_a_country_offers_topics_about_it(dispatcher, domain):
-    ActionHandleInform().run(dispatcher, tracker_from([user_event("美国", "inform", entities=US)]), domain)
+    asyncio.run(ActionHandleInform().run(dispatcher, tracker_from([user_event("美国", "inform", entities=US)]), domain))
     [message] = dispatcher.messages
     assert message["response"] == "utter_inform_entities"
     assert message["details"] == "（国家/地区：美国）"
@@ -121,5 +122,5 @@ def test_inform_with_a_country_offers_topics_about_it(dispatcher, domain):
 
 
 def test_inform_without_entities_asks_what_is_wanted(dispatcher, domain):
-    ActionHandleInform().run(dispatcher, tracker_from([user_event("嗯", "inform")]), domain)
+    asyncio.run(ActionHandleInform().run(dispatcher, tracker_from([user_event("嗯", "inform")]), domain))
     assert [m["response"] for m in dispatcher.messages] == ["utter_inform_plain"]

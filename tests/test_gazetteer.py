@@ -8,16 +8,17 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import gazetteer
 from bot.nlu.gazetteer_extractor import GazetteerEntityExtractor, resolve
+from knowledge import vocabulary
 from tests.nlu_data import closed_values
 
 
 def test_generated_files_are_in_sync_with_the_gazetteer():
-    for path, expected in gazetteer.generated_files(gazetteer.load()).items():
+    for path, expected in gazetteer.generated_files(vocabulary.load()).items():
         assert path.read_text(encoding="utf-8") == expected, f"run `make sync-gazetteer`: {path}"
 
 
 def test_gazetteer_values_are_exactly_the_contracts_closed_sets():
-    table = gazetteer.load()
+    table = vocabulary.load()
     for entity, values in closed_values().items():
         assert set(table[entity]) == values, entity
 
@@ -26,7 +27,7 @@ def test_a_form_mapped_to_two_values_is_refused(tmp_path):
     path = tmp_path / "g.yml"
     path.write_text("country:\n  美国: [US]\n  英国: [us]\n", encoding="utf-8")
     with pytest.raises(ValueError, match="maps to both"):
-        gazetteer.load(path)
+        vocabulary.load(path)
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +109,15 @@ def test_resolve_prefers_rules_then_longer_spans():
 
 def test_a_company_name_keeps_the_words_inside_it(extractor):
     text = "我们是铜川华陶瓷业有限公司，做陶瓷的"
-    diet = [{"entity": "company_name", "value": "铜川华陶瓷业有限公司", "start": 3, "end": 13, "extractor": "DIETClassifier"}]
+    diet = [
+        {
+            "entity": "company_name",
+            "value": "铜川华陶瓷业有限公司",
+            "start": 3,
+            "end": 13,
+            "extractor": "DIETClassifier",
+        }
+    ]
     assert _entities(extractor, text, diet) == [
         ("company_name", "铜川华陶瓷业有限公司", "铜川华陶瓷业有限公司"),
         ("industry", "陶瓷", "陶瓷"),

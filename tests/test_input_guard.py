@@ -7,8 +7,8 @@ from bot.nlu.input_guard import (
     GuardedFallbackClassifier,
     InputGuard,
     check,
-    normalise,
 )
+from knowledge.text import normalise
 
 
 @pytest.mark.parametrize(

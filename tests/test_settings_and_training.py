@@ -50,7 +50,7 @@ def test_a_model_is_stale_when_missing_or_older_than_an_input(tmp_path):
     _touch(model, now - 50)
     assert training.is_stale(None, tmp_path)
     assert not training.is_stale(model, tmp_path)
-    _touch(tmp_path / "bot" / "nlu" / "gazetteer.yml", now)
+    _touch(tmp_path / "knowledge" / "vocabulary.yml", now)
     assert training.is_stale(model, tmp_path)
 
 

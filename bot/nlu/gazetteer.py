@@ -1,61 +1,23 @@
-"""The gazetteer of closed entity sets and the files generated from it.
+"""The NLU files generated from the gazetteer (knowledge/vocabulary.yml).
 
-`bot/nlu/gazetteer.yml` is the single source. This module reads it and renders the jieba
-dictionary and the Rasa synonyms from it; `python -m bot.nlu.gazetteer` rewrites both.
+This module renders the jieba dictionary and the Rasa synonyms from it;
+`python -m bot.nlu.gazetteer` (`make sync-gazetteer`) rewrites both.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Text
+from typing import Dict, Text
 
-import yaml
+from knowledge.vocabulary import Gazetteer, forms, load
 
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
-GAZETTEER_PATH = HERE / "gazetteer.yml"
 JIEBA_DICT_PATH = HERE / "jieba_dict" / "gazetteer.txt"
 SYNONYMS_PATH = HERE.parent.parent / "data" / "nlu" / "synonyms.yml"
-
-Gazetteer = Dict[Text, Dict[Text, List[Text]]]
-
-
-@dataclass(frozen=True)
-class Form:
-    """One surface form of a canonical entity value."""
-
-    entity: Text
-    text: Text
-    value: Text
-
-
-def load(path: Path = GAZETTEER_PATH) -> Gazetteer:
-    """Reads and checks the gazetteer: entity -> canonical value -> surface forms."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    seen: Dict[Text, Text] = {}
-    for entity, values in data.items():
-        for value, forms in values.items():
-            for text in [value, *forms]:
-                key = f"{entity}:{str(text).lower()}"
-                if key in seen and seen[key] != value:
-                    raise ValueError(f"{path}: '{text}' maps to both {seen[key]} and {value}")
-                seen[key] = value
-    return {
-        entity: {str(value): [str(f) for f in forms] for value, forms in values.items()}
-        for entity, values in data.items()
-    }
-
-
-def forms(gazetteer: Gazetteer) -> Iterator[Form]:
-    """Every surface form, the canonical value itself included."""
-    for entity, values in gazetteer.items():
-        for value, synonyms in values.items():
-            for text in [value, *synonyms]:
-                yield Form(entity, text, value)
 
 
 def render_jieba_dict(gazetteer: Gazetteer) -> Text:
@@ -70,7 +32,7 @@ def render_jieba_dict(gazetteer: Gazetteer) -> Text:
 def render_synonyms(gazetteer: Gazetteer) -> Text:
     """Rasa NLU synonyms: every canonical value with its surface forms."""
     lines = [
-        "# Generated from bot/nlu/gazetteer.yml by `make sync-gazetteer`; do not edit.",
+        "# Generated from knowledge/vocabulary.yml by `make sync-gazetteer`; do not edit.",
         'version: "3.1"',
         "nlu:",
     ]

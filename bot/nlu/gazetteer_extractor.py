@@ -29,6 +29,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import gazetteer
+from knowledge import vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +70,9 @@ def build_ruler(patterns: List[Dict[Text, Any]], words: List[Text]):
     return nlp
 
 
-def patterns_from(table: gazetteer.Gazetteer) -> List[Dict[Text, Any]]:
+def patterns_from(table: vocabulary.Gazetteer) -> List[Dict[Text, Any]]:
     """EntityRuler phrase patterns; the pattern id carries the canonical value."""
-    return [{"label": f.entity, "pattern": f.text, "id": f.value} for f in gazetteer.forms(table)]
+    return [{"label": f.entity, "pattern": f.text, "id": f.value} for f in vocabulary.forms(table)]
 
 
 def _overlaps(a: Dict[Text, Any], b: Dict[Text, Any]) -> bool:
@@ -117,7 +118,7 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         """`closed_entities` take only canonical values; other gazetteer entities
         (industry) are normalised when known and kept as found otherwise."""
         return {
-            "gazetteer": str(gazetteer.GAZETTEER_PATH),
+            "gazetteer": str(vocabulary.VOCABULARY_PATH),
             "jieba_dictionary": str(gazetteer.JIEBA_DICT_PATH.parent),
             "closed_entities": ["country", "ip_type", "dispute_type", "district"],
         }
@@ -183,7 +184,7 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
     def train(self, training_data: TrainingData) -> Resource:
         """Builds the patterns and reads the jieba words; stores both with the model."""
         self._set_patterns(
-            patterns_from(gazetteer.load(Path(self._config["gazetteer"]))),
+            patterns_from(vocabulary.load(Path(self._config["gazetteer"]))),
             read_jieba_words(Path(self._config["jieba_dictionary"])),
         )
         with self._model_storage.write_to(self._resource) as directory:

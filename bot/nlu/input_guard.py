@@ -12,10 +12,8 @@ tracker keeps what the user sent (a pasted letter stays whole).
 
 from __future__ import annotations
 
-import importlib.resources
 import logging
 import unicodedata
-from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -27,6 +25,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from knowledge.text import normalise
+
 logger = logging.getLogger(__name__)
 
 INPUT_CHECK = "input_check"
@@ -34,29 +34,6 @@ FULL_TEXT = "input_guard_full_text"
 EMPTY = "empty"
 TOO_LONG = "too_long"
 FALLBACK_INTENT = "nlu_fallback"
-
-
-@lru_cache(maxsize=1)
-def _character_table() -> Dict[int, Text]:
-    """One character for one: traditional -> simplified, full-width -> ASCII."""
-    table: Dict[int, Text] = {}
-    lines = importlib.resources.files("opencc").joinpath("dictionary/TSCharacters.txt")
-    for line in lines.read_text(encoding="utf-8").splitlines():
-        source, _, targets = line.partition("\t")
-        target = targets.split(" ")[0]
-        if len(source) == 1 and len(target) == 1:
-            table[ord(source)] = target
-    for code in range(0xFF01, 0xFF5F):
-        table[code] = chr(code - 0xFEE0)
-    table[0x3000] = " "
-    return table
-
-
-def normalise(text: Text) -> Text:
-    """Control characters to spaces, full-width to ASCII, traditional to simplified;
-    the result has the same length, so every offset stays valid."""
-    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t" else ch for ch in text)
-    return text.translate(_character_table())
 
 
 def has_meaning(text: Text) -> bool:

@@ -22,6 +22,7 @@ import aiohttp
 
 from bot.processes import Servers
 from bot.training import newest_model
+from knowledge import db, loader
 from tests.e2e.conftest import make_settings
 
 WORKLOADS: Dict[Text, Tuple[Text, Text]] = {
@@ -119,6 +120,7 @@ def main(argv: Optional[List[Text]] = None) -> int:
         return 1
     with tempfile.TemporaryDirectory() as directory:
         settings = make_settings(f"sqlite:///{Path(directory) / 'bench.db'}")
+        loader.load(db.init_db(settings.database_url))
         servers = Servers(settings, model, Path(directory) / "logs")
         started = time.perf_counter()
         try:

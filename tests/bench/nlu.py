@@ -6,11 +6,13 @@ micro-F1 on (entity, canonical value) pairs, and the most confused intent pairs.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import time
 from collections import Counter
-from typing import Dict, List, Sequence, Set, Text, Tuple
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Set, Text, Tuple
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -97,9 +99,12 @@ async def parse_all(model_path, texts: List[Text]) -> Tuple[List[dict], float]:
     return parsed, (time.perf_counter() - started) * 1000 / len(texts)
 
 
-def main() -> int:
+def main(argv: Optional[List[Text]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", type=Path, help="model archive (default: the newest in models/)")
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    model = newest_model()
+    model = args.model or newest_model()
     if model is None:
         print("no model: run `make train`")
         return 1
@@ -130,6 +135,16 @@ def main() -> int:
         f"top intent ignoring fallback: accuracy {accuracy_score(gold, top_non_fallback):.3f}"
     )
     print(f"  parse time in process: {per_message_ms:.1f} ms per message")
+    print("  accuracy (and fallback rate) had the fallback threshold been:")
+    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
+        kept = [
+            (g, r["name"])
+            for g, p in zip(gold, parsed, strict=True)
+            for r in [next(r for r in p["intent_ranking"] if r["name"] != "nlu_fallback")]
+            if r["confidence"] >= threshold
+        ]
+        right = sum(g == name for g, name in kept)
+        print(f"    {threshold:.1f}: accuracy {right / len(gold):.3f}, fallback {1 - len(kept) / len(gold):.1%}")
     for g, p, t in zip(gold, predicted, texts, strict=True):
         if g != p:
             print(f"    miss: {t!r}: {g} -> {p}")

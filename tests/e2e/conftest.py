@@ -11,6 +11,7 @@ import requests
 
 from bot.processes import Servers
 from bot.training import newest_model
+from knowledge import db, loader
 from knowledge import settings as settings_module
 
 
@@ -42,7 +43,9 @@ def model():
 @pytest.fixture(scope="session")
 def servers(model, tmp_path_factory):
     directory = tmp_path_factory.mktemp("e2e")
-    running = Servers(make_settings(f"sqlite:///{directory / 'assistant.db'}"), model, directory / "logs")
+    settings = make_settings(f"sqlite:///{directory / 'assistant.db'}")
+    loader.load(db.init_db(settings.database_url))
+    running = Servers(settings, model, directory / "logs")
     running.start()
     yield running
     running.stop()

@@ -21,10 +21,29 @@ def test_bot_challenge_says_it_is_not_a_person_and_how_to_reach_one(chat):
     assert "不是真人" in reply and "转人工" in reply
 
 
-def test_topic_question_goes_through_the_action_server_and_states_no_fact(chat):
-    reply = texts(chat.say("我们在美国被起诉专利侵权了怎么办"))
-    assert "纠纷应对指引" in reply
-    assert "国家/地区：美国" in reply and "纠纷类型：侵权诉讼" in reply
+def test_a_dispute_question_is_answered_from_the_knowledge_base_with_its_source(chat):
+    replies = chat.say("美国ITC对我们发起了337调查，怎么应对")
+    reply = texts(replies)
+    assert "337" in reply and "来源：" in reply
+    assert [b["title"] for b in replies[0]["buttons"]] == ["相关案例", "登记纠纷", "咨询专家", "更多细节"]
+    details = texts(chat.say(replies[0]["buttons"][3]["payload"]))
+    assert len(details) > len(reply) / 2 and "来源：" in details
+
+
+def test_a_country_question_without_a_country_asks_which_and_the_answer_resumes(chat):
+    assert "哪个国家" in texts(chat.say("怎么申请商标？"))
+    reply = texts(chat.say("越南"))
+    assert "越南" in reply and "来源：" in reply
+
+
+def test_a_question_about_a_district_points_to_its_workstation(chat):
+    reply = texts(chat.say("耀州区的维权援助工作站怎么联系"))
+    assert "耀州区维权援助工作站" in reply and "尚未在本系统配置" in reply
+
+
+def test_a_request_for_a_person_without_a_configured_hotline_invents_no_number(chat):
+    reply = texts(chat.say("转人工"))
+    assert "没有配置热线号码" in reply
 
 
 def test_out_of_scope_says_what_it_covers(chat):
@@ -41,7 +60,7 @@ def test_two_misses_in_a_row_lead_to_a_person(chat):
 
 def test_a_clarification_button_keeps_the_entities(chat):
     reply = texts(chat.say('/ask_country_guide{"country": "吉尔吉斯斯坦"}'))
-    assert "国别指南" in reply and "吉尔吉斯斯坦" in reply
+    assert "暂未收录“吉尔吉斯斯坦”" in reply
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from bot.processes import Servers
+from knowledge import db, loader
 from tests.e2e.conftest import Chat, make_settings
 
 pytestmark = pytest.mark.e2e
@@ -15,7 +16,9 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.
 
 
 def test_conversation_continues_after_the_rasa_server_restarts(model, tmp_path):
-    servers = Servers(make_settings(POSTGRES_URL), model, tmp_path / "logs")
+    settings = make_settings(POSTGRES_URL)
+    loader.load(db.init_db(settings.database_url))
+    servers = Servers(settings, model, tmp_path / "logs")
     try:
         servers.start()
         chat = Chat(servers.settings.rasa_url)

@@ -1,0 +1,312 @@
+"""Answers from the knowledge base, for the question intents of the NLU contract.
+
+Each action searches the items its intent is about, steered by the message's entities,
+and replies with the best item's short answer, its source, and follow-up buttons. When
+nothing is good enough it says so and offers an expert or a person; it never guesses.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.knowledge_base import knowledge_base
+from knowledge.search import KnowledgeIndex, Suggestion
+
+PAGE_SIZE = 3
+CASE_PREVIEW_CHARS = 90
+# Countries offered as buttons when a question needs one: the markets the city's
+# exporters ask about most.
+COMMON_COUNTRIES = ["美国", "欧盟", "德国", "日本", "越南", "俄罗斯"]
+SEARCH_ENTITIES = ("country", "ip_type", "dispute_type", "industry", "district")
+
+
+def message_entities(tracker: Tracker) -> Dict[Text, Text]:
+    """Entity name -> value of the latest message (the first value of each entity)."""
+    found: Dict[Text, Text] = {}
+    for entity in tracker.latest_message.get("entities") or []:
+        found.setdefault(entity["entity"], str(entity["value"]))
+    return found
+
+
+def question_text(tracker: Tracker) -> Text:
+    """What the user asked in words; a button payload (/intent{...}) says it through entities."""
+    text = tracker.latest_message.get("text") or ""
+    return "" if text.startswith("/") else text
+
+
+def payload(intent: Text, entities: Dict[Text, Text]) -> Text:
+    """A button payload that sends `intent` with `entities`, as Rasa parses `/intent{...}`."""
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
+
+
+def follow_up_buttons(intent: Text, item_id: Text, entities: Dict[Text, Text]) -> List[Dict[Text, Text]]:
+    """相关案例 / 登记纠纷 / 咨询专家 / 更多细节, carrying what the user already said."""
+    topical = {k: v for k, v in entities.items() if k in SEARCH_ENTITIES}
+    return [
+        {"title": "相关案例", "payload": payload("ask_case", topical)},
+        {"title": "登记纠纷", "payload": payload("report_dispute", topical)},
+        {"title": "咨询专家", "payload": payload("request_expert", topical)},
+        {"title": "更多细节", "payload": payload(intent, {"item_id": item_id})},
+    ]
+
+
+class AnswerAction(Action, ABC):
+    """Searches the knowledge base for one intent; subclasses set the scope."""
+
+    intent: Text
+    kinds: Tuple[Text, ...] = ("article",)
+    topics: Tuple[Text, ...] = ()
+
+    @abstractmethod
+    def name(self) -> Text:
+        """The action's name in domain.yml."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        entities = message_entities(tracker)
+        index = await knowledge_base.index()
+        if entities.get("item_id"):
+            return self.details(dispatcher, index, entities["item_id"])
+        return self.answer(dispatcher, index, question_text(tracker), entities)
+
+    def search(self, index: KnowledgeIndex, text: Text, entities: Dict[Text, Text], k: int = 1) -> List[Suggestion]:
+        return index.suggest(text, entities, k=k, kinds=self.kinds, topics=self.topics or None)
+
+    def answer(
+        self, dispatcher: CollectingDispatcher, index: KnowledgeIndex, text: Text, entities: Dict[Text, Text]
+    ) -> List[Dict[Text, Any]]:
+        """Replies with the best item, or says there is none."""
+        found = self.search(index, text, entities)
+        if not found:
+            dispatcher.utter_message(response="utter_no_answer")
+            return []
+        self.utter_item(dispatcher, found[0], entities)
+        return []
+
+    def utter_item(self, dispatcher: CollectingDispatcher, item: Suggestion, entities: Dict[Text, Text]) -> None:
+        dispatcher.utter_message(
+            response="utter_answer",
+            title=item.title,
+            answer=item.answer,
+            source=item.source,
+            buttons=follow_up_buttons(self.intent, item.id, entities),
+        )
+
+    def details(self, dispatcher: CollectingDispatcher, index: KnowledgeIndex, item_id: Text) -> List[Dict[Text, Any]]:
+        """The long text of one item (the 更多细节 button)."""
+        doc = index.get(item_id)
+        if doc is None or not doc.details:
+            dispatcher.utter_message(response="utter_no_details")
+            return []
+        dispatcher.utter_message(
+            response="utter_answer_details", title=doc.title, details=doc.details, source=doc.source
+        )
+        return []
+
+
+class ActionDisputeGuidance(AnswerAction):
+    intent = "ask_dispute_guidance"
+    topics = ("dispute_guidance", "basics", "local_service")
+
+    def name(self) -> Text:
+        return "action_dispute_guidance"
+
+
+class ActionCountryGuide(AnswerAction):
+    """Needs a country: asks for one, and says so when the country has no guide yet."""
+
+    intent = "ask_country_guide"
+    kinds = ("country_guide", "article")
+    topics = ("country_guide", "basics")
+
+    def name(self) -> Text:
+        return "action_country_guide"
+
+    def answer(
+        self, dispatcher: CollectingDispatcher, index: KnowledgeIndex, text: Text, entities: Dict[Text, Text]
+    ) -> List[Dict[Text, Any]]:
+        country = entities.get("country")
+        if not country:
+            buttons = [
+                {"title": c, "payload": payload(self.intent, {**entities, "country": c})} for c in COMMON_COUNTRIES
+            ]
+            dispatcher.utter_message(response="utter_ask_country", buttons=buttons)
+            return [SlotSet("pending_topic", self.intent)]
+        covered = {next(iter(d.tags["country"])) for d in index.docs if d.kind == "country_guide"}
+        if country not in covered:
+            dispatcher.utter_message(response="utter_country_not_covered", country=country)
+            general = index.suggest(
+                text,
+                {k: v for k, v in entities.items() if k != "country"},
+                k=1,
+                kinds=("article",),
+                topics=("basics",),
+                min_confidence=0.0,
+            )
+            if general:
+                self.utter_item(dispatcher, general[0], entities)
+            return [SlotSet("pending_topic", None)]
+        super().answer(dispatcher, index, text, entities)
+        return [SlotSet("pending_topic", None)]
+
+
+class ActionRiskWarning(AnswerAction):
+    intent = "ask_risk_warning"
+    kinds = ("alert", "article")
+    topics = ("risk", "basics")
+
+    def name(self) -> Text:
+        return "action_risk_warning"
+
+
+class ActionCaseSearch(AnswerAction):
+    """The most similar cases, a page of three at a time, with a button for more. The
+    question is remembered, so that the next page continues the same ranking."""
+
+    intent = "ask_case"
+    kinds = ("case",)
+
+    def name(self) -> Text:
+        return "action_case_search"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        entities = message_entities(tracker)
+        if entities.get("item_id"):
+            return await super().run(dispatcher, tracker, domain)
+        index = await knowledge_base.index()
+        first_page = not entities.get("page", "").isdigit() or int(entities["page"]) <= 1
+        text = question_text(tracker) if first_page else tracker.get_slot("case_query") or ""
+        self.answer(dispatcher, index, text, entities)
+        return [SlotSet("case_query", text)]
+
+    def answer(
+        self, dispatcher: CollectingDispatcher, index: KnowledgeIndex, text: Text, entities: Dict[Text, Text]
+    ) -> List[Dict[Text, Any]]:
+        page = max(1, int(entities["page"])) if entities.get("page", "").isdigit() else 1
+        found = self.search(index, text, entities, k=page * PAGE_SIZE + 1)
+        shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        if not shown:
+            dispatcher.utter_message(response="utter_no_more_cases" if page > 1 else "utter_no_answer")
+            return []
+        lines = [
+            f"{n}. {c.title}：{c.answer.split('：', 1)[-1][:CASE_PREVIEW_CHARS]}…（来源：{c.source}）"
+            for n, c in enumerate(shown, start=(page - 1) * PAGE_SIZE + 1)
+        ]
+        buttons = [
+            {"title": f"看第{n}个详情", "payload": payload(self.intent, {"item_id": c.id})}
+            for n, c in enumerate(shown, start=(page - 1) * PAGE_SIZE + 1)
+        ]
+        if len(found) > page * PAGE_SIZE:
+            more = {k: v for k, v in entities.items() if k in SEARCH_ENTITIES}
+            buttons.append({"title": "更多案例", "payload": payload(self.intent, {**more, "page": str(page + 1)})})
+        dispatcher.utter_message(response="utter_cases", cases="\n".join(lines), buttons=buttons)
+        return []
+
+
+class ActionExhibition(AnswerAction):
+    intent = "ask_exhibition"
+    topics = ("exhibition",)
+
+    def name(self) -> Text:
+        return "action_exhibition"
+
+
+class ActionInsurance(AnswerAction):
+    intent = "ask_insurance"
+    topics = ("insurance",)
+
+    def name(self) -> Text:
+        return "action_insurance"
+
+
+class ActionFunding(AnswerAction):
+    intent = "ask_funding"
+    topics = ("funding", "insurance")
+
+    def name(self) -> Text:
+        return "action_funding"
+
+
+class ActionMediation(AnswerAction):
+    intent = "ask_mediation"
+    topics = ("mediation",)
+
+    def name(self) -> Text:
+        return "action_mediation"
+
+
+class ActionTraining(AnswerAction):
+    intent = "ask_training"
+    topics = ("training", "exhibition")
+
+    def name(self) -> Text:
+        return "action_training"
+
+
+class ActionLawUpdate(AnswerAction):
+    intent = "ask_law_update"
+    kinds = ("article", "country_guide")
+    topics = ("law_update", "basics", "country_guide")
+
+    def name(self) -> Text:
+        return "action_law_update"
+
+
+class ActionContact(AnswerAction):
+    """A district's workstation when a district is named; otherwise the network's contacts."""
+
+    intent = "ask_contact"
+    kinds = ("institution", "article")
+    topics = ("contact", "local_service")
+
+    def name(self) -> Text:
+        return "action_contact"
+
+    def answer(
+        self, dispatcher: CollectingDispatcher, index: KnowledgeIndex, text: Text, entities: Dict[Text, Text]
+    ) -> List[Dict[Text, Any]]:
+        district = entities.get("district")
+        station = (
+            next((d for d in index.docs if d.kind == "institution" and district in d.tags.get("district", ())), None)
+            if district
+            else None
+        )
+        if station is None:
+            return super().answer(dispatcher, index, text, entities)
+        contact = knowledge_base.contact(station.id)
+        fields = [("电话", contact.phone), ("地址", contact.address), ("办公时间", contact.hours)]
+        known = "；".join(f"{label}：{value}" for label, value in fields if value)
+        if known:
+            dispatcher.utter_message(
+                response="utter_institution",
+                title=station.title,
+                role=station.answer,
+                contact=known,
+                source=station.source,
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_institution_no_contact", title=station.title, role=station.answer, source=station.source
+            )
+        return []
+
+
+ANSWER_ACTIONS: Dict[Text, AnswerAction] = {}
+
+
+def answer_action(intent: Text) -> Optional[AnswerAction]:
+    """The answer action of an intent, for actions that resume a pending question."""
+    if not ANSWER_ACTIONS:
+        for cls in AnswerAction.__subclasses__():
+            ANSWER_ACTIONS[cls.intent] = cls()
+    return ANSWER_ACTIONS.get(intent)

@@ -1,0 +1,58 @@
+"""The action server's access to the knowledge base: one index, rebuilt every few minutes
+so that reloaded content shows up without a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+from typing import Dict, Optional, Text
+
+from sqlalchemy.engine import Engine
+
+from knowledge import contacts, db, settings
+from knowledge.search import KnowledgeIndex
+
+logger = logging.getLogger(__name__)
+
+INDEX_MAX_AGE_S = 300
+
+
+class KnowledgeBase:
+    """Lazily built search index and contact details, shared by all actions."""
+
+    def __init__(self, engine: Optional[Engine] = None, contacts_file: Optional[Path] = None) -> None:
+        """Defaults come from settings on first use: DATABASE_URL and CONTACTS_FILE."""
+        self._engine = engine
+        self._contacts_file = contacts_file
+        self._index: Optional[KnowledgeIndex] = None
+        self._contacts: Dict[Text, contacts.Contact] = {}
+        self._built_at = 0.0
+        self._lock: Optional[asyncio.Lock] = None
+
+    def _build(self) -> None:
+        config = settings.load()
+        if self._engine is None:
+            self._engine = db.make_engine(config.database_url)
+        self._index = KnowledgeIndex.from_engine(self._engine)
+        self._contacts = contacts.load_contacts(self._contacts_file or config.contacts_file)
+        self._built_at = time.monotonic()
+        logger.info("knowledge index built: %d documents", len(self._index.docs))
+
+    async def index(self) -> KnowledgeIndex:
+        """The search index, built in a worker thread on first use and when stale."""
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self._index is None or time.monotonic() - self._built_at > INDEX_MAX_AGE_S:
+                await asyncio.get_running_loop().run_in_executor(None, self._build)
+        assert self._index is not None
+        return self._index
+
+    def contact(self, institution_id: Text) -> contacts.Contact:
+        """Configured contact details (empty when none are configured)."""
+        return self._contacts.get(institution_id, contacts.Contact())
+
+
+knowledge_base = KnowledgeBase()

@@ -1,0 +1,114 @@
+"""The knowledge base's tables. Every item names its source and when it was reviewed."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, String, Text
+from sqlalchemy.orm import declared_attr, relationship
+
+from knowledge.db import Base
+
+
+class Source(Base):
+    """A document the knowledge comes from: a law, a treaty, an office, the city notice."""
+
+    __tablename__ = "kb_sources"
+
+    id = Column(String(80), primary_key=True)
+    title = Column(Text, nullable=False)
+    issuer = Column(Text, nullable=False)
+    url = Column(Text)
+    content_file = Column(String(200), nullable=False)
+
+    def __repr__(self) -> str:
+        return f"Source({self.id!r}, {self.title!r})"
+
+
+class ItemMixin:
+    """Columns every knowledge item has: id, title, search keywords, source, review date."""
+
+    id = Column(String(80), primary_key=True)
+    title = Column(Text, nullable=False)
+    keywords = Column(JSON, nullable=False, default=list)
+    reviewed = Column(Date, nullable=False)
+    content_file = Column(String(200), nullable=False)
+
+    @declared_attr
+    def source_id(cls):
+        return Column(String(80), ForeignKey("kb_sources.id"), nullable=False)
+
+    @declared_attr
+    def source(cls):
+        return relationship(Source, lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.id!r}, {self.title!r})"
+
+
+class Article(ItemMixin, Base):
+    """Guidance or an FAQ answer, tagged by topic, countries, IP and dispute types, industries."""
+
+    __tablename__ = "kb_articles"
+
+    topic = Column(String(40), nullable=False)
+    answer = Column(Text, nullable=False)
+    details = Column(Text, nullable=False)
+    countries = Column(JSON, nullable=False, default=list)
+    ip_types = Column(JSON, nullable=False, default=list)
+    dispute_types = Column(JSON, nullable=False, default=list)
+    industries = Column(JSON, nullable=False, default=list)
+
+
+class CountryGuide(ItemMixin, Base):
+    """How IP works in one jurisdiction, for an exporter."""
+
+    __tablename__ = "kb_country_guides"
+
+    country = Column(String(40), nullable=False, unique=True)
+    office = Column(Text, nullable=False)
+    first_to_file = Column(Boolean)
+    summary = Column(Text, nullable=False)
+    filing = Column(Text, nullable=False)
+    risks = Column(Text, nullable=False)
+    enforcement = Column(Text, nullable=False)
+
+
+class Case(ItemMixin, Base):
+    """A typical case; `simulated` ones are illustrations (模拟案例), not real public cases."""
+
+    __tablename__ = "kb_cases"
+
+    simulated = Column(Boolean, nullable=False)
+    country = Column(String(40), nullable=False)
+    ip_type = Column(String(20), nullable=False)
+    dispute_type = Column(String(20), nullable=False)
+    industry = Column(String(40))
+    what_happened = Column(Text, nullable=False)
+    handling = Column(Text, nullable=False)
+    outcome = Column(Text, nullable=False)
+    lessons = Column(Text, nullable=False)
+
+
+class RiskAlert(ItemMixin, Base):
+    """An export-risk alert for a market and/or an industry."""
+
+    __tablename__ = "kb_risk_alerts"
+
+    country = Column(String(40))
+    industry = Column(String(40))
+    ip_type = Column(String(20))
+    level = Column(String(4), nullable=False)
+    date = Column(Date, nullable=False)
+    text = Column(Text, nullable=False)
+
+
+class Institution(ItemMixin, Base):
+    """A local body of the notice's service network; its phone, address and hours are
+    configuration (see `knowledge.contacts`), never content."""
+
+    __tablename__ = "kb_institutions"
+
+    role = Column(Text, nullable=False)
+    district = Column(String(20))
+
+
+ITEM_MODELS = (Article, CountryGuide, Case, RiskAlert, Institution)

@@ -1,0 +1,213 @@
+"""Ranked search over the knowledge base: BM25 on jieba words, steered by entities.
+
+One function serves the bot's answers and the hotline staff's suggested answers:
+`KnowledgeIndex.suggest(text, entities, k)`. Below `MIN_CONFIDENCE` it returns nothing
+rather than a weak match, so that callers offer a person instead of guessing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Text, Union
+
+from rank_bm25 import BM25Okapi
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from knowledge import vocabulary
+from knowledge.models import Article, Case, CountryGuide, Institution, RiskAlert
+from knowledge.text import normalise, tokenize
+
+MIN_CONFIDENCE = 0.2
+TAGGED_ENTITIES = ("country", "ip_type", "dispute_type", "industry", "district")
+# A document about another country or district is the wrong answer, not a weaker one.
+EXCLUSIVE_ENTITIES = {"country", "district"}
+# Boost per agreeing entity; a matching country or district outweighs a general item.
+AGREEMENT_BOOST = {"exclusive": 0.6, "other": 0.35}
+CONFLICT_FACTOR = {"exclusive": 0.15, "other": 0.7}
+MIN_IDF = 0.1
+
+Entities = Mapping[Text, Union[Text, Sequence[Text]]]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One searchable item, whatever its table."""
+
+    kind: Text
+    id: Text
+    topic: Text
+    title: Text
+    answer: Text
+    details: Text
+    source: Text
+    tags: Mapping[Text, FrozenSet[Text]]
+    words: Sequence[Text] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A ranked answer: the item, its score and how sure the search is (0-1)."""
+
+    kind: Text
+    id: Text
+    topic: Text
+    title: Text
+    answer: Text
+    details: Text
+    source: Text
+    score: float
+    confidence: float
+
+
+@lru_cache(maxsize=1)
+def _canonical_forms() -> Dict[Text, Text]:
+    """Surface form (normalised, lower-case) -> canonical value, from the vocabulary."""
+    return {normalise(f.text).lower(): f.value for f in vocabulary.forms(vocabulary.load()) if f.text != f.value}
+
+
+def terms(text: Text) -> List[Text]:
+    """Search words of a text, each vocabulary form followed by its canonical value, so
+    that 汉诺威 also counts as 德国 and 律师函 as 警告函."""
+    forms = _canonical_forms()
+    words: List[Text] = []
+    for word in tokenize(text):
+        words.append(word)
+        if forms.get(word, word) != word:
+            words.append(forms[word])
+    return words
+
+
+def _tags(**values: Iterable[Optional[Text]]) -> Dict[Text, FrozenSet[Text]]:
+    return {key: frozenset(v for v in vals if v) for key, vals in values.items()}
+
+
+def _document(kind: Text, row, topic: Text, answer: Text, details: Text, tags, extra: Iterable[Text]) -> Document:
+    tag_words = [w for values in tags.values() for w in values]
+    text = " ".join([row.title, row.title, *row.keywords, *row.keywords, *tag_words, answer, details, *extra])
+    return Document(kind, row.id, topic, row.title, answer, details, row.source.title, tags, terms(text))
+
+
+def documents(session: Session) -> List[Document]:
+    """Every knowledge item as a searchable document."""
+    docs: List[Document] = []
+    for a in session.scalars(select(Article)):
+        tags = _tags(country=a.countries, ip_type=a.ip_types, dispute_type=a.dispute_types, industry=a.industries)
+        docs.append(_document("article", a, a.topic, a.answer, a.details, tags, []))
+    for g in session.scalars(select(CountryGuide)):
+        details = f"受理机构：{g.office}\n申请：{g.filing}\n常见风险：{g.risks}\n维权途径：{g.enforcement}"
+        docs.append(_document("country_guide", g, "country_guide", g.summary, details, _tags(country=[g.country]), []))
+    for c in session.scalars(select(Case)):
+        label = "（模拟案例）" if c.simulated and "模拟案例" not in c.title else ""
+        answer = f"{c.title}{label}：{c.what_happened}"
+        details = f"处理：{c.handling}\n结果：{c.outcome}\n启示：{c.lessons}"
+        tags = _tags(country=[c.country], ip_type=[c.ip_type], dispute_type=[c.dispute_type], industry=[c.industry])
+        docs.append(_document("case", c, "case", answer, details, tags, []))
+    for r in session.scalars(select(RiskAlert)):
+        tags = _tags(country=[r.country], ip_type=[r.ip_type], industry=[r.industry])
+        docs.append(_document("alert", r, "risk", r.text, f"风险等级：{r.level}（{r.date.isoformat()}）", tags, []))
+    for i in session.scalars(select(Institution)):
+        docs.append(_document("institution", i, "contact", i.role, "", _tags(district=[i.district]), []))
+    return docs
+
+
+def _values(entities: Optional[Entities]) -> Dict[Text, Set[Text]]:
+    found: Dict[Text, Set[Text]] = {}
+    for name, value in (entities or {}).items():
+        if name in TAGGED_ENTITIES and value:
+            found[name] = {value} if isinstance(value, str) else set(value)
+    return found
+
+
+class KnowledgeIndex:
+    """BM25 over every document, with entity agreement as a boost and conflict as a penalty."""
+
+    def __init__(self, docs: List[Document]) -> None:
+        self.docs = docs
+        self._bm25 = BM25Okapi([list(d.words) for d in docs]) if docs else None
+        self._word_sets = [frozenset(d.words) for d in docs]
+        idfs = sorted(self._bm25.idf.values()) if self._bm25 else [0.0]
+        # A word no document has counts like a typical one: it lowers the coverage of
+        # questions the content does not speak about, without drowning colloquial ones.
+        self._unknown_idf = idfs[len(idfs) // 2]
+
+    @classmethod
+    def from_engine(cls, engine: Engine) -> KnowledgeIndex:
+        """Builds the index from the database."""
+        with Session(engine, future=True) as session:
+            return cls(documents(session))
+
+    def _idf(self, word: Text) -> float:
+        assert self._bm25 is not None
+        return max(self._bm25.idf.get(word, self._unknown_idf), MIN_IDF)
+
+    def suggest(
+        self,
+        text: Text,
+        entities: Optional[Entities] = None,
+        k: int = 3,
+        kinds: Optional[Iterable[Text]] = None,
+        topics: Optional[Iterable[Text]] = None,
+        min_confidence: float = MIN_CONFIDENCE,
+    ) -> List[Suggestion]:
+        """The `k` best items for a question, best first; nothing below `min_confidence`.
+
+        `entities` (entity name -> canonical value or values) boost items tagged with
+        them and push down items tagged with other countries, types or industries;
+        `kinds` and `topics` restrict the search to some tables or article topics.
+        """
+        if self._bm25 is None:
+            return []
+        wanted = _values(entities)
+        query = terms(text)
+        query += [v for values in wanted.values() for v in values if v not in query]
+        if not query:
+            return []
+        scores = self._bm25.get_scores(query)
+        query_idf = {w: self._idf(w) for w in set(query)}
+        total_idf = sum(query_idf.values())
+        kinds_set, topics_set = set(kinds or []), set(topics or [])
+        ranked: List[Suggestion] = []
+        for doc, words, score in zip(self.docs, self._word_sets, scores, strict=True):
+            if (kinds_set and doc.kind not in kinds_set) or (topics_set and doc.topic not in topics_set):
+                continue
+            agree, boost, factor = 0, 1.0, 1.0
+            # A general item (no tag for an entity) applies to every value of it: the
+            # question's country does not count against an article for all countries.
+            neutral: Set[Text] = set()
+            for name, values in wanted.items():
+                tags = doc.tags.get(name)
+                if not tags:
+                    neutral |= values
+                elif values & tags:
+                    agree += 1
+                    boost += AGREEMENT_BOOST["exclusive" if name in EXCLUSIVE_ENTITIES else "other"]
+                else:
+                    factor *= CONFLICT_FACTOR["exclusive" if name in EXCLUSIVE_ENTITIES else "other"]
+            coverage = sum(idf for w, idf in query_idf.items() if w in words or w in neutral) / total_idf
+            confidence = min(1.0, coverage + 0.1 * agree) * factor
+            final = float(score) * boost * factor
+            if final <= 0 or confidence < min_confidence or math.isnan(final):
+                continue
+            ranked.append(
+                Suggestion(
+                    doc.kind,
+                    doc.id,
+                    doc.topic,
+                    doc.title,
+                    doc.answer,
+                    doc.details,
+                    doc.source,
+                    round(final, 3),
+                    round(confidence, 3),
+                )
+            )
+        ranked.sort(key=lambda s: (s.score, s.confidence), reverse=True)
+        return ranked[:k]
+
+    def get(self, item_id: Text) -> Optional[Document]:
+        """The document with this id, if any."""
+        return next((d for d in self.docs if d.id == item_id), None)

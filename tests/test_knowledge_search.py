@@ -1,0 +1,59 @@
+"""suggest(): ranking, entity steering, filters and the no-answer threshold, on the real content."""
+
+import pytest
+
+from knowledge.search import KnowledgeIndex
+from knowledge.text import tokenize
+
+
+def ids(results):
+    return [r.id for r in results]
+
+
+def test_tokenize_uses_the_domain_dictionary_and_normalises():
+    assert tokenize("我們收到337調查的通知") == ["收到", "337调查", "通知"]
+    assert "吉尔吉斯斯坦" in tokenize("吉尔吉斯斯坦的商标")
+
+
+@pytest.mark.parametrize(
+    "question, entities, kinds, expected",
+    [
+        (
+            "ITC把我们列为被申请人，20天内要做什么",
+            {"dispute_type": "337调查", "country": "美国"},
+            ["article"],
+            "dispute-337",
+        ),
+        ("亚马逊店铺被TRO冻结了怎么办", {"dispute_type": "临时禁令"}, ["article"], "dispute-tro-schedule-a"),
+        ("货在荷兰海关被扣了", {"dispute_type": "海关扣押", "country": "荷兰"}, ["article"], "dispute-customs-eu"),
+        ("在越南注册商标要注意什么", {"country": "越南", "ip_type": "商标"}, ["country_guide"], "country-yuenan"),
+        ("优先权期限是多久", {}, ["article"], "basics-paris-priority"),
+    ],
+)
+def test_the_right_item_ranks_first(kb_index, question, entities, kinds, expected):
+    results = kb_index.suggest(question, entities, k=3, kinds=kinds)
+    assert ids(results)[0] == expected
+    assert all(0 < r.confidence <= 1 for r in results)
+    assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)
+
+
+def test_entities_keep_answers_about_other_countries_down(kb_index):
+    results = kb_index.suggest("商标注册要注意什么", {"country": "日本"}, k=3, kinds=["country_guide"])
+    assert ids(results)[0] == "country-riben"
+    assert "country-yuenan" not in ids(results)
+
+
+def test_kinds_and_topics_filter(kb_index):
+    cases = kb_index.suggest("美国337调查", {"dispute_type": "337调查"}, k=5, kinds=["case"])
+    assert cases and all(r.kind == "case" for r in cases)
+    insurance = kb_index.suggest("保险", {}, k=5, topics=["insurance"], kinds=["article"])
+    assert insurance and all(r.topic == "insurance" for r in insurance)
+
+
+@pytest.mark.parametrize("question", ["今天天气怎么样", "帮我订一份外卖", "asdfgh", ""])
+def test_below_the_threshold_nothing_is_returned(kb_index, question):
+    assert kb_index.suggest(question, {}, k=3) == []
+
+
+def test_an_empty_index_answers_nothing():
+    assert KnowledgeIndex([]).suggest("337调查", {}) == []
