@@ -51,3 +51,20 @@ def test_topic_intents_go_to_actions_and_small_talk_to_responses():
     for rule in RULES:
         intent, action = rule["steps"][0]["intent"], rule["steps"][1]["action"]
         assert action.startswith("utter_" if intent in small_talk else "action_"), rule["rule"]
+
+
+def test_validation_accepts_only_unused_responses_that_actions_utter():
+    from tests.validate_data import unexpected_warnings
+
+    output = "\n".join(
+        [
+            "UserWarning: The utterance 'utter_clarify' is not used in any story or rule.",
+            "UserWarning: The utterance 'utter_forgotten' is not used in any story or rule.",
+            "UserWarning: Intent 'greet' has only 2 training examples!",
+            "INFO rasa.validator - Validating intents...",
+        ]
+    )
+    assert unexpected_warnings(output, {"utter_clarify"}) == [
+        "The utterance 'utter_forgotten' is not used in any story or rule.",
+        "Intent 'greet' has only 2 training examples!",
+    ]

@@ -33,6 +33,7 @@ WORKLOADS: Dict[Text, Tuple[Text, Text]] = {
 TURNS_PER_CONVERSATION = 10
 TARGETS_MS = {"plain turn (webhook, rule response)": 60, "action turn (webhook, action server)": 150}
 TARGET_RPS_AT_32 = 35
+TARGET_RPS_WORKLOADS = {"plain turn (webhook, rule response)"}
 
 
 def percentile(values: List[float], q: float) -> float:
@@ -96,7 +97,9 @@ async def measure(base: Text, requests_c1: int, requests_cn: int) -> bool:
                 f"  c={concurrency:<3d} n={len(lat):4d}  {rps:6.1f} req/s  "
                 f"p95 {percentile(lat, 95):7.1f} ms  errors {errors}"
             )
-            if concurrency == 32 and path != "/model/parse":
+            # Rasa's `rasa init` bot, the reference (about 35 req/s here), answers with
+            # rule responses only: the comparison is with the plain turn.
+            if concurrency == 32 and name in TARGET_RPS_WORKLOADS:
                 met = errors == 0 and rps >= TARGET_RPS_AT_32
                 ok &= met
                 print(
