@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -17,14 +18,27 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.knowledge_base import knowledge_base
-from knowledge.search import KnowledgeIndex, Suggestion
+from knowledge import vocabulary
+from knowledge.search import KnowledgeIndex, Suggestion, terms
 
 PAGE_SIZE = 3
+# The NLU already says what the question is about, so within its topic a weaker match is
+# still the right item more often than not (tests/bench/knowledge.py measures it).
+SCOPED_MIN_CONFIDENCE = 0.1
+# Words that say nothing about which general topic is meant: a country question made only
+# of them (“怎么申请商标？”) needs a country before it can be answered.
+GENERIC_WORDS = frozenset("申请 注册 保护 办理 流程 手续 国外 海外 外国 国际 出口 要求 规定 制度 多久 费用".split())
 CASE_PREVIEW_CHARS = 90
 # Countries offered as buttons when a question needs one: the markets the city's
 # exporters ask about most.
 COMMON_COUNTRIES = ["美国", "欧盟", "德国", "日本", "越南", "俄罗斯"]
 SEARCH_ENTITIES = ("country", "ip_type", "dispute_type", "industry", "district")
+
+
+@lru_cache(maxsize=1)
+def vocabulary_words() -> frozenset:
+    """Every canonical value and surface form of the vocabulary (countries, IP types...)."""
+    return frozenset(f.text.lower() for f in vocabulary.forms(vocabulary.load()))
 
 
 def message_entities(tracker: Tracker) -> Dict[Text, Text]:
@@ -78,7 +92,9 @@ class AnswerAction(Action, ABC):
         return self.answer(dispatcher, index, question_text(tracker), entities)
 
     def search(self, index: KnowledgeIndex, text: Text, entities: Dict[Text, Text], k: int = 1) -> List[Suggestion]:
-        return index.suggest(text, entities, k=k, kinds=self.kinds, topics=self.topics or None)
+        return index.suggest(
+            text, entities, k=k, kinds=self.kinds, topics=self.topics or None, min_confidence=SCOPED_MIN_CONFIDENCE
+        )
 
     def answer(
         self, dispatcher: CollectingDispatcher, index: KnowledgeIndex, text: Text, entities: Dict[Text, Text]
@@ -135,6 +151,10 @@ class ActionCountryGuide(AnswerAction):
     ) -> List[Dict[Text, Any]]:
         country = entities.get("country")
         if not country:
+            general = self.general_answer(index, text, entities)
+            if general is not None:
+                self.utter_item(dispatcher, general, entities)
+                return [SlotSet("pending_topic", None)]
             buttons = [
                 {"title": c, "payload": payload(self.intent, {**entities, "country": c})} for c in COMMON_COUNTRIES
             ]
@@ -156,6 +176,16 @@ class ActionCountryGuide(AnswerAction):
             return [SlotSet("pending_topic", None)]
         super().answer(dispatcher, index, text, entities)
         return [SlotSet("pending_topic", None)]
+
+    @staticmethod
+    def general_answer(index: KnowledgeIndex, text: Text, entities: Dict[Text, Text]) -> Optional[Suggestion]:
+        """An international-basics article (PCT, Madrid, priority...) when the question is
+        specific enough to be about one, whatever the country."""
+        specific = [w for w in terms(text) if w not in GENERIC_WORDS and w not in vocabulary_words()]
+        if not specific:
+            return None
+        found = index.suggest(text, entities, k=1, kinds=("article",), topics=("basics",))
+        return found[0] if found else None
 
 
 class ActionRiskWarning(AnswerAction):

@@ -174,3 +174,16 @@ def test_each_answer_action_answers_its_topic(use_kb, dispatcher, action, text, 
 def test_nothing_good_enough_means_no_guess(use_kb, dispatcher):
     ask(ActionInsurance(), dispatcher, "火星移民签证怎么办", "ask_insurance")
     assert [m["response"] for m in dispatcher.messages] == ["utter_no_answer"]
+
+
+def test_a_general_question_about_international_filing_is_answered_without_asking_a_country(use_kb, dispatcher):
+    events = ask(
+        ActionCountryGuide(),
+        dispatcher,
+        "用马德里体系注册，国内基础商标被撤了会怎样",
+        "ask_country_guide",
+        {"ip_type": "商标"},
+    )
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_answer" and "马德里" in message["title"]
+    assert events == [SlotSet("pending_topic", None)]

@@ -51,7 +51,9 @@ def entity_map(parsed: dict) -> Dict[Text, Text]:
     return found
 
 
-def rest_share(model: Path, database_url: Text, questions: List[dict], titles: Dict[Text, Text]) -> float:
+def rest_share(
+    model: Path, database_url: Text, questions: List[dict], titles: Dict[Text, Text], verbose: bool = False
+) -> float:
     servers = Servers(make_settings(database_url), model, Path(database_url.removeprefix("sqlite:///")).parent / "logs")
     try:
         servers.start()
@@ -61,6 +63,8 @@ def rest_share(model: Path, database_url: Text, questions: List[dict], titles: D
             reply = " ".join(m.get("text", "") for m in chat.say(q["q"]))
             if any(titles[i] in reply for i in q["answers"]):
                 right += 1
+            elif verbose:
+                print(f"  REST miss: {q['q']!r} want {q['answers']} got {reply[:70]!r}")
         return right / len(questions)
     except requests.RequestException as error:
         print(f"REST channel failed: {error}")
@@ -125,7 +129,7 @@ def main(argv: Optional[List[Text]] = None) -> int:
         hit1, hit3 = hit1 * n, hit3 * n
         ok = hit1 / n >= TARGET_HIT1 and hit3 / n >= TARGET_HIT3
         if not args.no_rest:
-            share = rest_share(model, database_url, questions, titles)
+            share = rest_share(model, database_url, questions, titles, args.verbose)
             print(f"REST channel: {share:.3f} of questions answered from a right item")
     print(f"targets: hit@3 >= {TARGET_HIT3}, hit@1 >= {TARGET_HIT1}: {'MET' if ok else 'NOT MET'}")
     return 0 if ok else 1
