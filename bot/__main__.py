@@ -21,6 +21,15 @@ def _raise_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C, SIGTERM and a closed terminal (SIGHUP) all end in stopping the servers, even
+    when this process was started with SIGINT ignored (as background jobs of a
+    non-interactive shell are)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGHUP, _raise_interrupt)
+
+
 def prepare_database(settings: settings_module.Settings) -> None:
     """Creates the database and loads the knowledge content (idempotent); content errors
     are reported and leave the rest of the content loaded."""
@@ -34,7 +43,7 @@ def run(settings: settings_module.Settings) -> int:
     prepare_database(settings)
     model = ensure_model(settings)
     servers = Servers(settings, model)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    _stop_on_signals()
     try:
         servers.start()
         print(
@@ -60,6 +69,7 @@ def shell(settings: settings_module.Settings) -> int:
     prepare_database(settings)
     model = ensure_model(settings)
     servers = Servers(settings, model)
+    _stop_on_signals()
     try:
         servers.start_actions()
         servers.wait_ready()

@@ -152,12 +152,14 @@ class Servers:
                 time.sleep(0.5)
 
     def stop(self, names: Optional[List[Text]] = None) -> None:
-        """Stops the named servers (default: all): SIGINT, then SIGKILL after a grace period."""
+        """Stops the named servers (default: all): SIGTERM (Sanic shuts down gracefully
+        on it, and unlike SIGINT it is never inherited as ignored), then SIGKILL after a
+        grace period."""
         for name in names or list(self.processes):
             process = self.processes.pop(name, None)
             if process is None or process.poll() is not None:
                 continue
-            os.killpg(process.pid, signal.SIGINT)
+            os.killpg(process.pid, signal.SIGTERM)
             try:
                 process.wait(STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:

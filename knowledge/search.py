@@ -49,16 +49,9 @@ class Document:
 
 
 @dataclass(frozen=True)
-class Suggestion:
+class Suggestion(Document):
     """A ranked answer: the item, its score and how sure the search is (0-1)."""
 
-    kind: Text
-    id: Text
-    topic: Text
-    title: Text
-    answer: Text
-    details: Text
-    source: Text
     score: float
     confidence: float
 
@@ -192,19 +185,7 @@ class KnowledgeIndex:
             final = float(score) * boost * factor
             if final <= 0 or confidence < min_confidence or math.isnan(final):
                 continue
-            ranked.append(
-                Suggestion(
-                    doc.kind,
-                    doc.id,
-                    doc.topic,
-                    doc.title,
-                    doc.answer,
-                    doc.details,
-                    doc.source,
-                    round(final, 3),
-                    round(confidence, 3),
-                )
-            )
+            ranked.append(Suggestion(**vars(doc), score=round(final, 3), confidence=round(confidence, 3)))
         ranked.sort(key=lambda s: (s.score, s.confidence), reverse=True)
         return ranked[:k]
 

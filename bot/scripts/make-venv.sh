@@ -32,5 +32,8 @@ if [ ! -x "$venv/bin/python" ]; then
   echo "Creating $venv from $py"
   "$py" -m venv "$venv"
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+# This machine's pip configuration names package folders that may not exist; pip warns
+# about each of them once per package, which buries real messages.
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt 2>&1 \
+  | { grep -v "^WARNING: Location '.*' is ignored" || true; }
 "$venv/bin/python" -m pip check
