@@ -39,7 +39,7 @@ unit: $(STAMP) lint ## Unit tests (no servers)
 
 lint: $(STAMP) ## ruff and mypy
 	$(VENV)/bin/ruff check bot actions knowledge tests
-	$(VENV)/bin/mypy knowledge bot
+	$(VENV)/bin/mypy knowledge bot actions
 
 validate: $(STAMP) ## rasa data validate, failing on any warning
 	$(PY) -m tests.validate_data

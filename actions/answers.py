@@ -163,7 +163,7 @@ class ActionCountryGuide(AnswerAction):
         covered = {next(iter(d.tags["country"])) for d in index.docs if d.kind == "country_guide"}
         if country not in covered:
             dispatcher.utter_message(response="utter_country_not_covered", country=country)
-            general = index.suggest(
+            basics = index.suggest(
                 text,
                 {k: v for k, v in entities.items() if k != "country"},
                 k=1,
@@ -171,8 +171,8 @@ class ActionCountryGuide(AnswerAction):
                 topics=("basics",),
                 min_confidence=0.0,
             )
-            if general:
-                self.utter_item(dispatcher, general[0], entities)
+            if basics:
+                self.utter_item(dispatcher, basics[0], entities)
             return [SlotSet("pending_topic", None)]
         super().answer(dispatcher, index, text, entities)
         return [SlotSet("pending_topic", None)]

@@ -29,7 +29,7 @@ class ActionAcknowledge(Action):
         return "action_acknowledge"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         dispatcher.utter_message(response=ACKNOWLEDGEMENTS.get(intent, "utter_ack_affirm"))
         return []
 
