@@ -22,6 +22,10 @@ READY_TIMEOUT_S = 120
 STOP_TIMEOUT_S = 20
 
 
+# The project's Rasa inputs, as `rasa train` and `rasa data validate` take them.
+PROJECT_ARGS = ["--config", "config.yml", "--domain", "domain.yml", "--data", "data"]
+
+
 def rasa_command(*args: Text) -> List[Text]:
     """`rasa ARGS` run by this interpreter, so the venv's Rasa is the one used."""
     return [sys.executable, "-m", "rasa", *args]

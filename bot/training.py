@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 from typing import Iterable, List, Optional
 
-from bot.processes import rasa_command, subprocess_env
+from bot.processes import PROJECT_ARGS, rasa_command, subprocess_env
 from knowledge.settings import ROOT, Settings
 
 logger = logging.getLogger(__name__)
@@ -49,12 +49,7 @@ def ensure_model(settings: Settings, force: bool = False) -> Path:
         subprocess.run(
             rasa_command(
                 "train",
-                "--config",
-                "config.yml",
-                "--domain",
-                "domain.yml",
-                "--data",
-                "data",
+                *PROJECT_ARGS,
                 "--out",
                 str(MODELS_DIR),
                 # Rasa's cache does not see edits to the jieba dictionary; --force does.

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import List, Set, Text
 
+from bot.processes import PROJECT_ARGS, rasa_command
+
 ROOT = Path(__file__).resolve().parent.parent
 WARNING = re.compile(r"UserWarning: (.*)")
 UNUSED_RESPONSE = re.compile(r"The utterance '(\w+)' is not used in any story or rule\.")
@@ -44,19 +46,7 @@ def unexpected_warnings(output: Text, allowed: Set[Text]) -> List[Text]:
 
 def main() -> int:
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rasa",
-            "data",
-            "validate",
-            "--config",
-            "config.yml",
-            "--domain",
-            "domain.yml",
-            "--data",
-            "data",
-        ],
+        rasa_command("data", "validate", *PROJECT_ARGS),
         cwd=ROOT,
         capture_output=True,
         text=True,
