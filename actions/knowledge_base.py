@@ -30,6 +30,7 @@ class KnowledgeBase:
         self._contacts: Dict[Text, contacts.Contact] = {}
         self._built_at = 0.0
         self._lock: Optional[asyncio.Lock] = None
+        self._refresh: Optional[asyncio.Task] = None
 
     def _build(self) -> None:
         config = settings.load()
@@ -41,14 +42,26 @@ class KnowledgeBase:
         logger.info("knowledge index built: %d documents", len(self._index.docs))
 
     async def index(self) -> KnowledgeIndex:
-        """The search index, built in a worker thread on first use and when stale."""
+        """The search index, built in a worker thread. The first call waits for it; later
+        calls get the current one while a stale one is rebuilt in the background."""
         if self._lock is None:
             self._lock = asyncio.Lock()
-        async with self._lock:
-            if self._index is None or time.monotonic() - self._built_at > INDEX_MAX_AGE_S:
-                await asyncio.get_running_loop().run_in_executor(None, self._build)
+        if self._index is None:
+            async with self._lock:
+                if self._index is None:
+                    await asyncio.get_running_loop().run_in_executor(None, self._build)
+        elif time.monotonic() - self._built_at > INDEX_MAX_AGE_S and not self._lock.locked():
+            self._refresh = asyncio.create_task(self._rebuild())
         assert self._index is not None
         return self._index
+
+    async def _rebuild(self) -> None:
+        assert self._lock is not None
+        async with self._lock:
+            try:
+                await asyncio.get_running_loop().run_in_executor(None, self._build)
+            except Exception:  # the old index keeps serving; the next call tries again
+                logger.exception("rebuilding the knowledge index failed")
 
     def contact(self, institution_id: Text) -> contacts.Contact:
         """Configured contact details (empty when none are configured)."""

@@ -187,3 +187,18 @@ def test_a_general_question_about_international_filing_is_answered_without_askin
     [message] = dispatcher.messages
     assert message["response"] == "utter_answer" and "马德里" in message["title"]
     assert events == [SlotSet("pending_topic", None)]
+
+
+def test_a_stale_index_keeps_serving_while_it_is_rebuilt(kb_engine, monkeypatch, tmp_path):
+    import actions.knowledge_base as module
+
+    kb = KnowledgeBase(kb_engine, tmp_path / "none.yml")
+
+    async def scenario():
+        first = await kb.index()
+        monkeypatch.setattr(module, "INDEX_MAX_AGE_S", -1)
+        assert await kb.index() is first  # answered at once with the old index
+        await kb._refresh  # the rebuild ran in the background
+        assert kb._index is not first and len(kb._index.docs) == len(first.docs)
+
+    asyncio.run(scenario())
