@@ -7,7 +7,6 @@ nothing is good enough it says so and offers an expert or a person; it never gue
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text, Tuple
@@ -18,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.knowledge_base import knowledge_base
+from actions.labels import payload
 from knowledge import vocabulary
 from knowledge.search import KnowledgeIndex, Suggestion, terms
 
@@ -53,11 +53,6 @@ def question_text(tracker: Tracker) -> Text:
     """What the user asked in words; a button payload (/intent{...}) says it through entities."""
     text = tracker.latest_message.get("text") or ""
     return "" if text.startswith("/") else text
-
-
-def payload(intent: Text, entities: Dict[Text, Text]) -> Text:
-    """A button payload that sends `intent` with `entities`, as Rasa parses `/intent{...}`."""
-    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
 
 
 def follow_up_buttons(intent: Text, item_id: Text, entities: Dict[Text, Text]) -> List[Dict[Text, Text]]:

@@ -13,9 +13,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import answer_action, message_entities, payload
+from actions.answers import answer_action, message_entities
 from actions.knowledge_base import knowledge_base
-from actions.labels import INTENT_LABELS, entity_summary
+from actions.labels import INTENT_LABELS, entity_summary, payload
 
 ACKNOWLEDGEMENTS = {"affirm": "utter_ack_affirm", "deny": "utter_ack_deny", "stop": "utter_ack_stop"}
 # What someone who only names a country, IP type or dispute type most likely wants next.

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.labels import INTENT_LABELS
+from actions.labels import INTENT_LABELS, payload
 
 FALLBACK_INTENT = "nlu_fallback"
 TOPICS_OFFERED = 2
@@ -30,11 +29,10 @@ def consecutive_misses(tracker: Tracker) -> int:
 def topic_buttons(latest_message: Dict[Text, Any], count: int = TOPICS_OFFERED) -> List[Dict[Text, Text]]:
     """Buttons for the `count` most likely topics, carrying the message's entities."""
     entities = {e["entity"]: e["value"] for e in latest_message.get("entities") or []}
-    suffix = json.dumps(entities, ensure_ascii=False) if entities else ""
     ranked = [r["name"] for r in latest_message.get("intent_ranking") or []]
     topics = [name for name in ranked if name in INTENT_LABELS and name != "request_human"]
     topics = (topics or ["ask_capabilities"])[:count]
-    return [{"title": INTENT_LABELS[t], "payload": f"/{t}{suffix}"} for t in topics]
+    return [{"title": INTENT_LABELS[t], "payload": payload(t, entities)} for t in topics]
 
 
 class ActionClarify(Action):

@@ -1,5 +1,6 @@
-"""Chinese names of intents and entities, for buttons and summaries."""
+"""Chinese names of intents and entities, and button payloads, for buttons and summaries."""
 
+import json
 from typing import Any, Dict, List, Text
 
 # Topics the assistant offers when it is unsure, and their button titles.
@@ -45,3 +46,8 @@ def entity_summary(entities: List[Dict[Text, Any]]) -> Text:
         if label and pair not in pairs:
             pairs.append(pair)
     return f"（{'；'.join(pairs)}）" if pairs else ""
+
+
+def payload(intent: Text, entities: Dict[Text, Text]) -> Text:
+    """A button payload that sends `intent` with `entities`, as Rasa parses `/intent{...}`."""
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"

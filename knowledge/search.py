@@ -78,9 +78,9 @@ def _tags(**values: Iterable[Optional[Text]]) -> Dict[Text, FrozenSet[Text]]:
     return {key: frozenset(v for v in vals if v) for key, vals in values.items()}
 
 
-def _document(kind: Text, row, topic: Text, answer: Text, details: Text, tags, extra: Iterable[Text]) -> Document:
+def _document(kind: Text, row, topic: Text, answer: Text, details: Text, tags) -> Document:
     tag_words = [w for values in tags.values() for w in values]
-    text = " ".join([row.title, row.title, *row.keywords, *row.keywords, *tag_words, answer, details, *extra])
+    text = " ".join([row.title, row.title, *row.keywords, *row.keywords, *tag_words, answer, details])
     return Document(kind, row.id, topic, row.title, answer, details, row.source.title, tags, terms(text))
 
 
@@ -89,21 +89,21 @@ def documents(session: Session) -> List[Document]:
     docs: List[Document] = []
     for a in session.scalars(select(Article)):
         tags = _tags(country=a.countries, ip_type=a.ip_types, dispute_type=a.dispute_types, industry=a.industries)
-        docs.append(_document("article", a, a.topic, a.answer, a.details, tags, []))
+        docs.append(_document("article", a, a.topic, a.answer, a.details, tags))
     for g in session.scalars(select(CountryGuide)):
         details = f"受理机构：{g.office}\n申请：{g.filing}\n常见风险：{g.risks}\n维权途径：{g.enforcement}"
-        docs.append(_document("country_guide", g, "country_guide", g.summary, details, _tags(country=[g.country]), []))
+        docs.append(_document("country_guide", g, "country_guide", g.summary, details, _tags(country=[g.country])))
     for c in session.scalars(select(Case)):
-        label = "（模拟案例）" if c.simulated and "模拟案例" not in c.title else ""
-        answer = f"{c.title}{label}：{c.what_happened}"
+        # The loader guarantees a simulated case's title says 模拟案例.
+        answer = f"{c.title}：{c.what_happened}"
         details = f"处理：{c.handling}\n结果：{c.outcome}\n启示：{c.lessons}"
         tags = _tags(country=[c.country], ip_type=[c.ip_type], dispute_type=[c.dispute_type], industry=[c.industry])
-        docs.append(_document("case", c, "case", answer, details, tags, []))
+        docs.append(_document("case", c, "case", answer, details, tags))
     for r in session.scalars(select(RiskAlert)):
         tags = _tags(country=[r.country], ip_type=[r.ip_type], industry=[r.industry])
-        docs.append(_document("alert", r, "risk", r.text, f"风险等级：{r.level}（{r.date.isoformat()}）", tags, []))
+        docs.append(_document("alert", r, "risk", r.text, f"风险等级：{r.level}（{r.date.isoformat()}）", tags))
     for i in session.scalars(select(Institution)):
-        docs.append(_document("institution", i, "contact", i.role, "", _tags(district=[i.district]), []))
+        docs.append(_document("institution", i, "contact", i.role, "", _tags(district=[i.district])))
     return docs
 
 
