@@ -26,7 +26,13 @@ def make_engine(url: Text) -> Engine:
 
 def init_db(url: Text) -> Engine:
     """Creates the database (a SQLite file if that is the URL) and every table."""
-    import knowledge.models  # noqa: F401  (registers the tables on Base.metadata)
+    # Importing the modules registers their tables on Base.metadata.
+    import knowledge.experts  # noqa: F401
+    import knowledge.handoffs  # noqa: F401
+    import knowledge.models  # noqa: F401
+    import knowledge.notifications  # noqa: F401
+    import knowledge.reports  # noqa: F401
+    import knowledge.subscriptions  # noqa: F401
 
     engine = make_engine(url)
     with engine.begin() as connection:

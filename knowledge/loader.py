@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from knowledge import vocabulary
-from knowledge.models import Article, Case, CountryGuide, Institution, RiskAlert, Source
+from knowledge.models import Article, Case, CountryGuide, Expert, Institution, RiskAlert, Source
 
 logger = logging.getLogger(__name__)
 
@@ -246,6 +246,26 @@ def _institution(item: Row, sources: Set[Text], stem: Text) -> Row:
     }
 
 
+def _expert(item: Row, sources: Set[Text], stem: Text) -> Row:
+    demo = item.get("demo")
+    available = item.get("available")
+    if not isinstance(demo, bool) or not isinstance(available, bool):
+        raise ContentError("'demo' and 'available' must be true or false")
+    title = _text(item, "title")
+    if demo and "示例" not in title:
+        raise ContentError("a demo expert's title must say 示例")
+    return {
+        **_common(item, sources),
+        "profile": _text(item, "profile"),
+        "demo": demo,
+        "ip_types": _canonical(item, "ip_types", "ip_type", many=True),
+        "countries": _canonical(item, "countries", "country", many=True),
+        "industries": _strings(item, "industries"),
+        "languages": _strings(item, "languages"),
+        "available": available,
+    }
+
+
 # Every parser gets the file name without extension; a country guide takes its id from it.
 Parser = Callable[[Row, Set[Text], Text], Row]
 # directory or file under content/ -> (top-level key, model, parser); `None` key: one item per file
@@ -256,6 +276,7 @@ LAYOUT: List[Tuple[Text, Optional[Text], Type, Parser]] = [
     ("cases/*.yml", "cases", Case, _case),
     ("alerts/*.yml", "alerts", RiskAlert, _alert),
     ("institutions.yml", "institutions", Institution, _institution),
+    ("experts.yml", "experts", Expert, _expert),
 ]
 
 

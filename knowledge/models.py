@@ -111,4 +111,19 @@ class Institution(ItemMixin, Base):
     district = Column(String(20))
 
 
+class Expert(ItemMixin, Base):
+    """A member of the expert pool. `demo` ones are placeholders (示例) for trying the
+    service out, not real people; their `title` says so."""
+
+    __tablename__ = "kb_experts"
+
+    profile = Column(Text, nullable=False)
+    demo = Column(Boolean, nullable=False)
+    ip_types = Column(JSON, nullable=False, default=list)
+    countries = Column(JSON, nullable=False, default=list)
+    industries = Column(JSON, nullable=False, default=list)
+    languages = Column(JSON, nullable=False, default=list)
+    available = Column(Boolean, nullable=False)
+
+
 ITEM_MODELS = (Article, CountryGuide, Case, RiskAlert, Institution)

@@ -41,6 +41,16 @@ class Settings:
     hotline_phone: Text
     hotline_hours: Text
     contacts_file: Path
+    console_port: int
+    # Staff API token; empty means the console makes one and keeps it in var/staff-token.
+    staff_token: Text
+    # Where urgent reports are announced to the on-duty staff (empty: not configured).
+    staff_webhook_url: Text
+    # When people answer handed-off conversations, e.g. "09:00-17:00" on days "1-5" (Mon-Fri).
+    office_hours: Text
+    office_days: Text
+    # Working days within which the centre contacts the reporter of a non-urgent report.
+    report_reply_days: int
 
     @property
     def rasa_url(self) -> Text:
@@ -49,6 +59,10 @@ class Settings:
     @property
     def action_url(self) -> Text:
         return f"http://{self.host}:{self.action_port}/webhook"
+
+    @property
+    def console_url(self) -> Text:
+        return f"http://{self.host}:{self.console_port}"
 
 
 def load(environ: Optional[Mapping[Text, Text]] = None) -> Settings:
@@ -63,4 +77,10 @@ def load(environ: Optional[Mapping[Text, Text]] = None) -> Settings:
         hotline_phone=env.get("HOTLINE_PHONE") or "",
         hotline_hours=env.get("HOTLINE_HOURS") or "",
         contacts_file=Path(env.get("CONTACTS_FILE") or ROOT / "var" / "contacts.yml"),
+        console_port=int(env.get("CONSOLE_PORT") or 8000),
+        staff_token=env.get("STAFF_TOKEN") or "",
+        staff_webhook_url=env.get("STAFF_WEBHOOK_URL") or "",
+        office_hours=env.get("OFFICE_HOURS") or "09:00-17:00",
+        office_days=env.get("OFFICE_DAYS") or "1-5",
+        report_reply_days=int(env.get("REPORT_REPLY_DAYS") or 2),
     )

@@ -1,0 +1,136 @@
+"""Deadlines as enterprises write them: 11月24日前, 下周五, 还有10天, 2026-12-01, 没有期限.
+
+Times are China time (UTC+8, no daylight saving), the time the enterprises and the centre
+live in, whatever the server's clock zone is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Optional, Text
+
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+NO_DEADLINE = re.compile(r"^(没有|没|无|暂无|暂时没有|还没有|不清楚|不知道|不确定|说不好|未知|不详|没说|没给)")
+DIGITS = "零一二两三四五六七八九"
+WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
+
+FULL_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+MONTH_DAY = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号號]?")
+SLASH_MONTH_DAY = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])")
+IN_DAYS = re.compile(r"(\d{1,3}|[零一二两三四五六七八九十百]{1,4})\s*(?:个)?\s*(天|日|周|星期|礼拜|个月|月)")
+WEEKDAY = re.compile(r"(下下|下个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天末])")
+RELATIVE_DAYS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """What a deadline answer meant: a date, or explicitly none."""
+
+    day: Optional[date]
+
+    @property
+    def none_given(self) -> bool:
+        return self.day is None
+
+    def is_past(self, today: date) -> bool:
+        return self.day is not None and self.day < today
+
+    def days_left(self, today: date) -> Optional[int]:
+        return None if self.day is None else (self.day - today).days
+
+
+def today_in_china(now: Optional[datetime] = None) -> date:
+    """Today's date in China."""
+    return (now or datetime.now(timezone.utc)).astimezone(CHINA).date()
+
+
+def chinese_number(text: Text) -> Optional[int]:
+    """3, 十, 十五, 二十, 两, 一百 as an int (up to 999); None if it is not a number."""
+    if text.isdigit():
+        return int(text)
+    if not text or any(c not in DIGITS + "十百" for c in text):
+        return None
+    total, current = 0, 0
+    for char in text:
+        if char in DIGITS:
+            current = DIGITS.index(char) if char != "两" else 2
+        elif char == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif char == "百":
+            total += (current or 1) * 100
+            current = 0
+    return total + current
+
+
+def _safe_date(year: int, month: int, day: int) -> Optional[date]:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_day(month: int, day: int, today: date) -> Optional[date]:
+    """A month and day without a year: this year, or next year when this year's is long past
+    (in November, “1月10日” means next January; “11月20日” is a recent past date)."""
+    candidate = _safe_date(today.year, month, day)
+    if candidate is not None and candidate < today - timedelta(days=120):
+        candidate = _safe_date(today.year + 1, month, day)
+    return candidate
+
+
+def _weekday(prefix: Text, name: Text, today: date) -> date:
+    target = WEEKDAYS[name]
+    monday = today - timedelta(days=today.weekday())
+    weeks = {"下下": 2, "下": 1, "下个": 1}.get(prefix, 0)
+    day = monday + timedelta(weeks=weeks, days=target)
+    if not prefix and day < today:
+        day += timedelta(weeks=1)  # a bare “周一” already past this week means the next one
+    return day
+
+
+def parse_deadline(text: Text, today: date) -> Optional[Deadline]:
+    """The deadline written in `text`, relative to `today`; None when it cannot be read.
+
+    A date that is not a real calendar day (2月30日) cannot be read. A past date is
+    returned as written: the caller asks whether it is right.
+    """
+    text = (text or "").strip()
+    if NO_DEADLINE.match(text) or text in ("无", "没有期限", "不限"):
+        return Deadline(None)
+    if match := FULL_DATE.search(text):
+        day = _safe_date(int(match[1]), int(match[2]), int(match[3]))
+        return Deadline(day) if day else None
+    if match := MONTH_DAY.search(text):
+        month, day_of_month = chinese_number(match[1]), chinese_number(match[2])
+        if month and day_of_month:
+            day = _month_day(month, day_of_month, today)
+            return Deadline(day) if day else None
+        return None
+    if match := SLASH_MONTH_DAY.search(text):
+        day = _month_day(int(match[1]), int(match[2]), today)
+        return Deadline(day) if day else None
+    for word, offset in sorted(RELATIVE_DAYS.items(), key=lambda item: -len(item[0])):
+        if word in text:
+            return Deadline(today + timedelta(days=offset))
+    if match := WEEKDAY.search(text):
+        return Deadline(_weekday(match[1] or "", match[2], today))
+    if "月底" in text:
+        first_of_next = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+        if "下个月" in text or "下月" in text:
+            first_of_next = (first_of_next.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return Deadline(first_of_next - timedelta(days=1))
+    if match := IN_DAYS.search(text):
+        count = chinese_number(match[1])
+        if count is None:
+            return None
+        unit = match[2]
+        if unit in ("周", "星期", "礼拜"):
+            return Deadline(today + timedelta(weeks=count))
+        if unit in ("个月", "月"):
+            return Deadline(today + timedelta(days=30 * count))
+        return Deadline(today + timedelta(days=count))
+    return None

@@ -1,0 +1,268 @@
+"""Dispute reports and unfair-treatment feedback: ids, urgency, storage and status history.
+
+A report is written with its first history entry (and, when urgent, its staff notification)
+in one transaction, so it is either wholly saved or not at all. Its details are shown only
+to the conversation that filed it, or to someone who gives the phone number on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, Dict, List, Optional, Text
+
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Text as TextColumn
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, relationship, selectinload
+
+from knowledge.db import Base
+from knowledge.validation import normalise_phone
+
+logger = logging.getLogger(__name__)
+
+# The contract's id alphabet: upper-case letters and digits without 0/O/1/I.
+ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+ID_SUFFIX_LENGTH = 4
+ID_ATTEMPTS = 8
+
+DISPUTE = "dispute"
+UNFAIR_TREATMENT = "unfair_treatment"
+KIND_LABELS = {DISPUTE: "海外知识产权纠纷登记", UNFAIR_TREATMENT: "不公平待遇反映"}
+
+RECEIVED, IN_PROGRESS, WITH_EXPERT, CLOSED = "已受理", "处理中", "已转专家", "已办结"
+STATUSES = (RECEIVED, IN_PROGRESS, WITH_EXPERT, CLOSED)
+
+URGENT_DISPUTE_TYPES = ("临时禁令", "337调查", "海关扣押", "展会纠纷")
+URGENT_WITHIN_DAYS = 10
+
+
+class Report(Base):
+    """A dispute report or an unfair-treatment feedback, with who filed it and how."""
+
+    __tablename__ = "reports"
+
+    id = Column(String(16), primary_key=True)
+    kind = Column(String(20), nullable=False)
+    company_name = Column(TextColumn, nullable=False)
+    phone = Column(String(20), nullable=False)
+    country = Column(String(20), nullable=False)
+    ip_type = Column(String(20))
+    dispute_type = Column(String(20))
+    deadline = Column(Date)
+    description = Column(TextColumn, nullable=False)
+    channel = Column(String(40), nullable=False)
+    sender_id = Column(String(200), nullable=False, index=True)
+    transcript = Column(JSON, nullable=False, default=list)
+    urgent = Column(Boolean, nullable=False, default=False)
+    urgency_reasons = Column(JSON, nullable=False, default=list)
+    status = Column(String(10), nullable=False, default=RECEIVED)
+    result = Column(TextColumn)
+    created_at = Column(DateTime, nullable=False)
+    updated_at = Column(DateTime, nullable=False)
+
+    history = relationship("ReportEvent", order_by="ReportEvent.id", back_populates="report", lazy="selectin")
+
+    def __repr__(self) -> str:
+        return f"Report({self.id!r}, {self.kind!r}, {self.status!r}, urgent={self.urgent})"
+
+    def as_dict(self) -> Dict[Text, Any]:
+        """Everything staff see about the report."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "company_name": self.company_name,
+            "phone": self.phone,
+            "country": self.country,
+            "ip_type": self.ip_type,
+            "dispute_type": self.dispute_type,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "description": self.description,
+            "channel": self.channel,
+            "sender_id": self.sender_id,
+            "urgent": self.urgent,
+            "urgency_reasons": self.urgency_reasons,
+            "status": self.status,
+            "result": self.result,
+            "created_at": self.created_at.isoformat() + "Z",
+            "updated_at": self.updated_at.isoformat() + "Z",
+            "history": [event.as_dict() for event in self.history],
+        }
+
+
+class ReportEvent(Base):
+    """One step of a report's history: a status it entered, with a note."""
+
+    __tablename__ = "report_events"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    report_id = Column(String(16), ForeignKey("reports.id"), nullable=False, index=True)
+    at = Column(DateTime, nullable=False)
+    status = Column(String(10), nullable=False)
+    note = Column(TextColumn, nullable=False, default="")
+
+    report = relationship(Report, back_populates="history")
+
+    def __repr__(self) -> str:
+        return f"ReportEvent({self.report_id!r}, {self.status!r}, {self.at:%Y-%m-%d %H:%M})"
+
+    def as_dict(self) -> Dict[Text, Any]:
+        return {"at": self.at.isoformat() + "Z", "status": self.status, "note": self.note}
+
+
+@dataclass
+class ReportDraft:
+    """What the reporter told the assistant, before it is saved."""
+
+    kind: Text
+    company_name: Text
+    phone: Text
+    country: Text
+    description: Text
+    channel: Text
+    sender_id: Text
+    ip_type: Optional[Text] = None
+    dispute_type: Optional[Text] = None
+    deadline: Optional[date] = None
+    transcript: List[Dict[Text, Any]] = field(default_factory=list)
+
+
+def utc_now() -> datetime:
+    """Now in UTC, naive, as every timestamp is stored."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def new_report_id(today: date) -> Text:
+    """HW-YYYYMMDD-XXXX with XXXX drawn by a cryptographic generator: one id says nothing
+    about any other."""
+    suffix = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_SUFFIX_LENGTH))
+    return f"HW-{today:%Y%m%d}-{suffix}"
+
+
+def urgency_reasons(dispute_type: Optional[Text], deadline: Optional[date], today: date) -> List[Text]:
+    """Why a report is urgent, in Chinese, for staff; empty when it is not."""
+    reasons: List[Text] = []
+    if dispute_type in URGENT_DISPUTE_TYPES:
+        reasons.append(f"纠纷类型为{dispute_type}")
+    if deadline is not None:
+        days = (deadline - today).days
+        if days < 0:
+            reasons.append(f"截止日期{deadline:%Y-%m-%d}已过")
+        elif days <= URGENT_WITHIN_DAYS:
+            reasons.append(f"距截止日期仅剩{days}天")
+    return reasons
+
+
+def create_report(engine: Engine, draft: ReportDraft, today: date, notify: bool = True) -> Report:
+    """Saves the report, its first history entry and, when it is urgent and `notify`, a
+    pending staff notification, all in one transaction; returns the saved report."""
+    from knowledge.notifications import Notification  # a report owns its notifications
+
+    reasons = urgency_reasons(draft.dispute_type, draft.deadline, today) if draft.kind == DISPUTE else []
+    for attempt in range(ID_ATTEMPTS):
+        now = utc_now()
+        report = Report(
+            id=new_report_id(today),
+            kind=draft.kind,
+            company_name=draft.company_name,
+            phone=draft.phone,
+            country=draft.country,
+            ip_type=draft.ip_type,
+            dispute_type=draft.dispute_type,
+            deadline=draft.deadline,
+            description=draft.description,
+            channel=draft.channel,
+            sender_id=draft.sender_id,
+            transcript=draft.transcript,
+            urgent=bool(reasons),
+            urgency_reasons=reasons,
+            status=RECEIVED,
+            created_at=now,
+            updated_at=now,
+        )
+        report.history.append(ReportEvent(at=now, status=RECEIVED, note="登记成功，等待工作人员处理"))
+        try:
+            with Session(engine, expire_on_commit=False) as session, session.begin():
+                session.add(report)
+                if report.urgent and notify:
+                    session.add(Notification(report_id=report.id, created_at=now, next_attempt_at=now))
+        except IntegrityError:
+            logger.warning("report id %s already taken (attempt %d); drawing another", report.id, attempt + 1)
+            continue
+        logger.info("report %s saved (%s, urgent=%s)", report.id, report.kind, report.urgent)
+        return report
+    raise RuntimeError(f"no free report id after {ID_ATTEMPTS} attempts")
+
+
+def _load(session: Session, report_id: Text) -> Optional[Report]:
+    return session.scalars(
+        select(Report).where(Report.id == report_id.upper()).options(selectinload(Report.history))
+    ).first()
+
+
+def find_for_requester(
+    engine: Engine, report_id: Text, sender_id: Text, channel: Text, phone: Optional[Text] = None
+) -> Optional[Report]:
+    """The report if the requester may see it: the conversation that filed it, or anyone
+    giving the phone number on it. None otherwise, exactly as for an unknown id."""
+    with Session(engine, expire_on_commit=False) as session:
+        report = _load(session, report_id)
+    if report is None:
+        return None
+    if report.sender_id == sender_id and report.channel == channel:
+        return report
+    if phone and normalise_phone(phone) == report.phone:
+        return report
+    return None
+
+
+def reports_of(engine: Engine, sender_id: Text, channel: Text) -> List[Report]:
+    """The reports this conversation filed, newest first."""
+    with Session(engine, expire_on_commit=False) as session:
+        query = (
+            select(Report)
+            .where(Report.sender_id == sender_id, Report.channel == channel)
+            .order_by(Report.created_at.desc())
+        )
+        return list(session.scalars(query))
+
+
+def get_report(engine: Engine, report_id: Text) -> Optional[Report]:
+    """A report by id, for staff."""
+    with Session(engine, expire_on_commit=False) as session:
+        return _load(session, report_id)
+
+
+def list_reports(engine: Engine, status: Optional[Text] = None, limit: int = 200) -> List[Report]:
+    """The staff queue of reports: urgent first, then oldest first (first come, first served)."""
+    with Session(engine, expire_on_commit=False) as session:
+        query = select(Report)
+        if status:
+            query = query.where(Report.status == status)
+        query = query.order_by(Report.urgent.desc(), Report.created_at.asc()).limit(limit)
+        return list(session.scalars(query))
+
+
+def update_status(engine: Engine, report_id: Text, status: Text, note: Text = "", result: Text = "") -> Report:
+    """Moves a report to `status` and records it in the history. 已办结 needs the result.
+
+    Raises KeyError for an unknown report and ValueError for a status that is not allowed.
+    """
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+    if status == CLOSED and not result.strip():
+        raise ValueError("已办结 needs the result")
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        report = _load(session, report_id)
+        if report is None:
+            raise KeyError(report_id)
+        now = utc_now()
+        report.status = status
+        report.updated_at = now
+        if result.strip():
+            report.result = result.strip()
+        report.history.append(ReportEvent(at=now, status=status, note=note.strip()))
+    return report

@@ -1,0 +1,93 @@
+"""Risk-alert subscriptions of one sender on one channel, by country and/or industry."""
+
+from __future__ import annotations
+
+import logging
+from typing import List, Text, Tuple
+
+from sqlalchemy import Column, DateTime, Integer, String, UniqueConstraint, delete, or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from knowledge.db import Base
+from knowledge.reports import utc_now
+
+logger = logging.getLogger(__name__)
+
+# Stored instead of NULL so that the unique constraint also holds for “any industry”.
+ANY = ""
+
+
+class Subscription(Base):
+    """One subscription: alerts about `country` (or any) in `industry` (or any)."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("channel", "sender_id", "country", "industry"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    channel = Column(String(40), nullable=False)
+    sender_id = Column(String(200), nullable=False, index=True)
+    country = Column(String(20), nullable=False, default=ANY)
+    industry = Column(String(40), nullable=False, default=ANY)
+    created_at = Column(DateTime, nullable=False)
+
+    def __repr__(self) -> str:
+        return f"Subscription({self.sender_id!r}, {self.country or '*'}, {self.industry or '*'})"
+
+
+def subscribe(
+    engine: Engine, channel: Text, sender_id: Text, countries: List[Text], industries: List[Text]
+) -> List[Tuple[Text, Text]]:
+    """Adds a subscription for every country × industry given (either list may be empty,
+    meaning any); returns the (country, industry) pairs that were new."""
+    pairs = [(c, i) for c in (countries or [ANY]) for i in (industries or [ANY])]
+    if pairs == [(ANY, ANY)]:
+        raise ValueError("a subscription needs a country or an industry")
+    added: List[Tuple[Text, Text]] = []
+    with Session(engine) as session, session.begin():
+        existing = set(_pairs(session, channel, sender_id))
+        for pair in pairs:
+            if pair not in existing:
+                session.add(
+                    Subscription(
+                        channel=channel, sender_id=sender_id, country=pair[0], industry=pair[1], created_at=utc_now()
+                    )
+                )
+                added.append(pair)
+    logger.info("sender %s subscribed to %s", sender_id, added)
+    return added
+
+
+def unsubscribe(
+    engine: Engine, channel: Text, sender_id: Text, countries: List[Text], industries: List[Text]
+) -> int:
+    """Removes the subscriptions naming any of the countries or industries given; with
+    neither, removes them all. Returns how many were removed."""
+    query = delete(Subscription).where(Subscription.channel == channel, Subscription.sender_id == sender_id)
+    if countries or industries:
+        matches = []
+        if countries:
+            matches.append(Subscription.country.in_(countries))
+        if industries:
+            matches.append(Subscription.industry.in_(industries))
+        query = query.where(or_(*matches))
+    with Session(engine) as session, session.begin():
+        removed = session.execute(query).rowcount
+    logger.info("sender %s removed %d subscriptions", sender_id, removed)
+    return removed
+
+
+def _pairs(session: Session, channel: Text, sender_id: Text) -> List[Tuple[Text, Text]]:
+    rows = session.execute(
+        select(Subscription.country, Subscription.industry)
+        .where(Subscription.channel == channel, Subscription.sender_id == sender_id)
+        .order_by(Subscription.id)
+    )
+    return [(row.country, row.industry) for row in rows]
+
+
+def subscriptions_of(engine: Engine, channel: Text, sender_id: Text) -> List[Tuple[Text, Text]]:
+    """(country, industry) pairs this sender is subscribed to; "" means any."""
+    with Session(engine) as session:
+        return _pairs(session, channel, sender_id)
+
