@@ -16,10 +16,12 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.handoff import hand_off
 from actions.knowledge_base import knowledge_base
 from actions.labels import payload
 from knowledge import vocabulary
 from knowledge.search import KnowledgeIndex, Suggestion, terms
+from knowledge.text import normalise
 
 PAGE_SIZE = 3
 # The NLU already says what the question is about, so within its topic a weaker match is
@@ -55,6 +57,12 @@ def question_text(tracker: Tracker) -> Text:
     return "" if text.startswith("/") else text
 
 
+def repeated_question(tracker: Tracker) -> bool:
+    """The user typed the same question twice in a row: the first answer did not help."""
+    texts = [normalise(e.get("text") or "").strip() for e in tracker.events if e.get("event") == "user"]
+    return len(texts) >= 2 and bool(texts[-1]) and not texts[-1].startswith("/") and texts[-1] == texts[-2]
+
+
 def follow_up_buttons(intent: Text, item_id: Text, entities: Dict[Text, Text]) -> List[Dict[Text, Text]]:
     """相关案例 / 登记纠纷 / 咨询专家 / 更多细节, carrying what the user already said."""
     topical = {k: v for k, v in entities.items() if k in SEARCH_ENTITIES}
@@ -81,6 +89,9 @@ class AnswerAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         entities = message_entities(tracker)
+        if tracker.active_loop_name is None and repeated_question(tracker):
+            dispatcher.utter_message(response="utter_repeated_question")
+            return await hand_off(dispatcher, tracker, "repeated_question")
         index = await knowledge_base.index()
         if entities.get("item_id"):
             return self.details(dispatcher, index, entities["item_id"])

@@ -16,6 +16,8 @@ from rasa_sdk.types import DomainDict
 from actions.answers import answer_action, message_entities
 from actions.knowledge_base import knowledge_base
 from actions.labels import INTENT_LABELS, entity_summary, payload
+from actions.reports import ActionReportStatus
+from actions.subscriptions import ActionSubscribeAlerts
 
 ACKNOWLEDGEMENTS = {"affirm": "utter_ack_affirm", "deny": "utter_ack_deny", "stop": "utter_ack_stop"}
 # What someone who only names a country, IP type or dispute type most likely wants next.
@@ -45,7 +47,12 @@ class ActionHandleInform(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         entities = message_entities(tracker)
-        pending = answer_action(tracker.get_slot("pending_topic") or "")
+        waiting = tracker.get_slot("pending_topic")
+        if waiting == "check_report_status" and (entities.get("phone") or entities.get("report_id")):
+            return await ActionReportStatus().run(dispatcher, tracker, domain)
+        if waiting == "subscribe_alerts" and (entities.get("country") or entities.get("industry")):
+            return await ActionSubscribeAlerts().run(dispatcher, tracker, domain)
+        pending = answer_action(waiting or "")
         if pending is not None and entities.get("country"):
             index = await knowledge_base.index()
             text = tracker.latest_message.get("text") or ""

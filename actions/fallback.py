@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.handoff import hand_off
 from actions.labels import INTENT_LABELS, payload
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -37,12 +38,15 @@ def topic_buttons(latest_message: Dict[Text, Any], count: int = TOPICS_OFFERED) 
 
 class ActionClarify(Action):
     """Asks what was meant (two likely topics and a person); the second miss in a row
-    offers a person; empty and over-long messages are told what is wrong with them."""
+    hands the conversation to a person; empty and over-long messages are told what is
+    wrong with them."""
 
     def name(self) -> Text:
         return "action_clarify"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         message = tracker.latest_message
         problem = message.get("input_check") or {}
         if problem.get("problem") == "empty":
@@ -51,6 +55,7 @@ class ActionClarify(Action):
             dispatcher.utter_message(response="utter_too_long", length=problem["length"], limit=problem["limit"])
         elif consecutive_misses(tracker) >= 2:
             dispatcher.utter_message(response="utter_clarify_again")
+            return await hand_off(dispatcher, tracker, "repeated_fallback")
         else:
             human = {"title": INTENT_LABELS["request_human"], "payload": "/request_human"}
             dispatcher.utter_message(response="utter_clarify", buttons=[*topic_buttons(message), human])

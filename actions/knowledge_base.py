@@ -4,10 +4,11 @@ so that reloaded content shows up without a restart."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from pathlib import Path
-from typing import Dict, Optional, Text
+from typing import Any, Callable, Dict, Optional, Text, TypeVar
 
 from sqlalchemy.engine import Engine
 
@@ -15,6 +16,8 @@ from knowledge import contacts, db, settings
 from knowledge.search import KnowledgeIndex
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 INDEX_MAX_AGE_S = 300
 
@@ -32,11 +35,21 @@ class KnowledgeBase:
         self._lock: Optional[asyncio.Lock] = None
         self._refresh: Optional[asyncio.Task] = None
 
+    def engine(self) -> Engine:
+        """The database engine (DATABASE_URL unless one was given)."""
+        if self._engine is None:
+            self._engine = db.make_engine(settings.load().database_url)
+        return self._engine
+
+    async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Runs a blocking database call in a worker thread, so that the action server's
+        event loop keeps serving other conversations."""
+        call = functools.partial(function, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(None, call)
+
     def _build(self) -> None:
         config = settings.load()
-        if self._engine is None:
-            self._engine = db.make_engine(config.database_url)
-        self._index = KnowledgeIndex.from_engine(self._engine)
+        self._index = KnowledgeIndex.from_engine(self.engine())
         self._contacts = contacts.load_contacts(self._contacts_file or config.contacts_file)
         self._built_at = time.monotonic()
         logger.info("knowledge index built: %d documents", len(self._index.docs))

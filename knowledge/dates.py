@@ -18,7 +18,9 @@ DIGITS = "零一二两三四五六七八九"
 WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
 
 FULL_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
-MONTH_DAY = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号號]?")
+MONTH_DAY = re.compile(
+    r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号號]?"
+)
 SLASH_MONTH_DAY = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])")
 IN_DAYS = re.compile(r"(\d{1,3}|[零一二两三四五六七八九十百]{1,4})\s*(?:个)?\s*(天|日|周|星期|礼拜|个月|月)")
 WEEKDAY = re.compile(r"(下下|下个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天末])")
@@ -45,6 +47,12 @@ class Deadline:
 def today_in_china(now: Optional[datetime] = None) -> date:
     """Today's date in China."""
     return (now or datetime.now(timezone.utc)).astimezone(CHINA).date()
+
+
+def china_time(moment: datetime) -> Text:
+    """A stored UTC time (naive) as China time: “2026-11-24 21:05”."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return f"{aware.astimezone(CHINA):%Y-%m-%d %H:%M}"
 
 
 def chinese_number(text: Text) -> Optional[int]:

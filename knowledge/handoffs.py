@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional, Text
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, Text as TextColumn, select
+from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, select
+from sqlalchemy import Text as TextColumn
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -95,6 +96,13 @@ def open_handoff(
         handoff.transcript = transcript
     logger.info("handoff %s for %s: %s (urgent=%s)", handoff.id, sender_id, reason, handoff.urgent)
     return handoff
+
+
+def open_handoff_of(engine: Engine, sender_id: Text) -> Optional[Handoff]:
+    """The conversation's open handoff, if staff hold it."""
+    with Session(engine, expire_on_commit=False) as session:
+        query = select(Handoff).where(Handoff.sender_id == sender_id, Handoff.status == OPEN)
+        return session.scalars(query).first()
 
 
 def queue(engine: Engine, status: Text = OPEN, limit: int = 200) -> List[Handoff]:

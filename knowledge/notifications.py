@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Dict, List, Optional, Text
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text as TextColumn
-from sqlalchemy import or_, select, update
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, or_, select, update
+from sqlalchemy import Text as TextColumn
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, relationship
 

@@ -31,7 +31,7 @@ class OfficeHours:
         opens, closes = time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
         if opens >= closes:
             raise ValueError(f"OFFICE_HOURS {hours!r}: opening must be before closing")
-        weekdays = set()
+        weekdays: set = set()
         for part in days.split(","):
             bounds = [int(b) for b in part.split("-")] if re.fullmatch(r"\s*[1-7](-[1-7])?\s*", part) else []
             if not bounds:

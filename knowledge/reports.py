@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Text as TextColumn
-from sqlalchemy import select
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, select
+from sqlalchemy import Text as TextColumn
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, relationship, selectinload

@@ -58,9 +58,7 @@ def subscribe(
     return added
 
 
-def unsubscribe(
-    engine: Engine, channel: Text, sender_id: Text, countries: List[Text], industries: List[Text]
-) -> int:
+def unsubscribe(engine: Engine, channel: Text, sender_id: Text, countries: List[Text], industries: List[Text]) -> int:
     """Removes the subscriptions naming any of the countries or industries given; with
     neither, removes them all. Returns how many were removed."""
     query = delete(Subscription).where(Subscription.channel == channel, Subscription.sender_id == sender_id)
@@ -90,4 +88,3 @@ def subscriptions_of(engine: Engine, channel: Text, sender_id: Text) -> List[Tup
     """(country, industry) pairs this sender is subscribed to; "" means any."""
     with Session(engine) as session:
         return _pairs(session, channel, sender_id)
-

@@ -10,7 +10,7 @@ import actions.conversation
 import actions.fallback
 import actions.topics
 from tests.nlu_data import ROOT, contract
-from tests.validate_data import responses_uttered_by_actions
+from tests.validate_data import responses_uttered_by_code
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 RULES = yaml.safe_load((ROOT / "data" / "rules.yml").read_text(encoding="utf-8"))["rules"]
@@ -38,7 +38,7 @@ def test_every_domain_action_is_served_and_every_served_action_is_declared():
 
 
 def test_every_response_an_action_utters_exists():
-    assert responses_uttered_by_actions() - set(DOMAIN["responses"]) == set()
+    assert responses_uttered_by_code() - set(DOMAIN["responses"]) == set()
 
 
 def test_every_intent_has_exactly_one_rule():

@@ -1,8 +1,10 @@
 """`rasa data validate`, failing on any warning about the project's data.
 
 Rasa warns about every response that no story or rule utters, including the ones that
-custom actions utter by name. Those, and only those, are accepted: the names are read
-from the `response="..."` arguments in `actions/`.
+custom actions utter by name, the questions forms ask (`utter_ask_<slot>`) and the ones the
+console executes. Those, and only those, are accepted: names are read from the
+`response="..."` arguments and quoted `utter_` names in `actions/` and `bot/`, and from the
+forms' required slots in `domain.yml`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import List, Set, Text
+from typing import List, Sequence, Set, Text
+
+import yaml
 
 from bot.processes import PROJECT_ARGS, rasa_command
 
@@ -21,12 +25,23 @@ UNUSED_RESPONSE = re.compile(r"The utterance '(\w+)' is not used in any story or
 RESPONSE_ARGUMENT = re.compile(r"""response=["'](\w+)["']|["'](utter_\w+)["']""")
 
 
-def responses_uttered_by_actions(actions_dir: Path = ROOT / "actions") -> Set[Text]:
-    """Response names that the action server utters from code."""
+def responses_uttered_by_code(directories: Sequence[Path] = (ROOT / "actions", ROOT / "bot")) -> Set[Text]:
+    """Response names that the action server and the console utter from code."""
     names: Set[Text] = set()
-    for path in actions_dir.rglob("*.py"):
-        for match in RESPONSE_ARGUMENT.finditer(path.read_text(encoding="utf-8")):
-            names.add(match.group(1) or match.group(2))
+    for directory in directories:
+        for path in directory.rglob("*.py"):
+            for match in RESPONSE_ARGUMENT.finditer(path.read_text(encoding="utf-8")):
+                names.add(match.group(1) or match.group(2))
+    return names
+
+
+def form_questions(domain_path: Path = ROOT / "domain.yml") -> Set[Text]:
+    """utter_ask_<slot> and utter_ask_<form>_<slot> for every slot a form requests."""
+    forms = (yaml.safe_load(domain_path.read_text(encoding="utf-8")) or {}).get("forms") or {}
+    names: Set[Text] = set()
+    for form, spec in forms.items():
+        for slot in spec.get("required_slots") or []:
+            names.update({f"utter_ask_{slot}", f"utter_ask_{form}_{slot}"})
     return names
 
 
@@ -52,7 +67,7 @@ def main() -> int:
         text=True,
     )
     output = result.stdout + result.stderr
-    warnings = unexpected_warnings(output, responses_uttered_by_actions())
+    warnings = unexpected_warnings(output, responses_uttered_by_code() | form_questions())
     for warning in warnings:
         print(f"warning: {warning}")
     if result.returncode != 0:

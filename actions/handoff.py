@@ -1,0 +1,105 @@
+"""Handing a conversation to a person: the record, the message, and the bot's silence.
+
+While a conversation is handed off, Rasa's conversation pause keeps the bot silent and still
+stores what the user writes. Staff reply, close or hand back through the console
+(`bot/console/`), which resumes the conversation.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.knowledge_base import knowledge_base
+from actions.transcript import channel_of, filled_slots, transcript
+from knowledge import handoffs, settings
+from knowledge.office_hours import OfficeHours, describe_moment
+
+logger = logging.getLogger(__name__)
+
+
+async def hand_off(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    reason: Text,
+    urgent: bool = False,
+    report_id: Optional[Text] = None,
+) -> List[Dict[Text, Any]]:
+    """Records the handoff, tells the user who takes over and when, and pauses the bot.
+    If the record cannot be written, the bot says so and does not go silent."""
+    config = settings.load()
+    try:
+        await knowledge_base.run(
+            handoffs.open_handoff,
+            knowledge_base.engine(),
+            channel_of(tracker),
+            tracker.sender_id,
+            reason,
+            filled_slots(tracker),
+            transcript(tracker),
+            urgent=urgent,
+            report_id=report_id,
+        )
+    except Exception:
+        logger.exception("could not record the handoff of %s (%s)", tracker.sender_id, reason)
+        dispatcher.utter_message(response="utter_handoff_failed")
+        return []
+    hours = OfficeHours.parse(config.office_hours, config.office_days)
+    now = datetime.now(timezone.utc)
+    phone = tracker.get_slot("phone")
+    if hours.is_open(now):
+        dispatcher.utter_message(response="utter_handoff_in_hours", hours=hours.describe())
+    elif phone:
+        next_opening = describe_moment(hours.next_opening(now))
+        dispatcher.utter_message(
+            response="utter_handoff_after_hours_phone", hours=hours.describe(), next_opening=next_opening, phone=phone
+        )
+    else:
+        next_opening = describe_moment(hours.next_opening(now))
+        dispatcher.utter_message(
+            response="utter_handoff_after_hours", hours=hours.describe(), next_opening=next_opening
+        )
+    if config.hotline_phone:
+        dispatcher.utter_message(
+            response="utter_handoff_hotline",
+            hotline_phone=config.hotline_phone,
+            hotline_hours=config.hotline_hours or hours.describe(),
+        )
+    return [ActiveLoop(None), SlotSet("requested_slot", None), ConversationPaused()]
+
+
+class ActionRequestHuman(Action):
+    """The user asked for a person."""
+
+    def name(self) -> Text:
+        return "action_request_human"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        return await hand_off(dispatcher, tracker, "user_request")
+
+
+class ActionSessionStart(Action):
+    """Starts a new session as Rasa does, carrying the slots over, and keeps the bot silent
+    if staff still hold the conversation (a new session would otherwise end the pause)."""
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        events: List[Dict[Text, Any]] = [SessionStarted()]
+        events += [SlotSet(name, value) for name, value in tracker.current_slot_values().items() if value is not None]
+        held = await knowledge_base.run(handoffs.open_handoff_of, knowledge_base.engine(), tracker.sender_id)
+        if held is not None:
+            events.append(ConversationPaused())
+        events.append(ActionExecuted("action_listen"))
+        return events

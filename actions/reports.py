@@ -1,0 +1,219 @@
+"""Confirming, saving and discarding reports, and telling reporters their status."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.answers import question_text
+from actions.forms import deadline_date, latest_intent
+from actions.handoff import hand_off
+from actions.knowledge_base import knowledge_base
+from actions.transcript import channel_of, transcript
+from knowledge import notifications, reports, settings
+from knowledge.dates import china_time, today_in_china
+from knowledge.validation import normalise_phone
+
+logger = logging.getLogger(__name__)
+
+FIELD_LABELS = {
+    "company_name": "企业名称",
+    "phone": "联系电话",
+    "country": "国家（地区）",
+    "ip_type": "知识产权类型",
+    "dispute_type": "纠纷类型",
+    "deadline": "应对截止日期",
+    "description": "事情经过",
+    "industry": "行业",
+}
+FORM_FIELDS = {
+    "dispute_form": ["company_name", "phone", "country", "ip_type", "dispute_type", "deadline", "description"],
+    "unfair_form": ["company_name", "phone", "country", "description"],
+    "expert_form": ["country", "ip_type", "industry"],
+}
+# What a finished or discarded form leaves behind: who the enterprise is stays known.
+FORGOTTEN_AFTER_REPORT = [
+    "ip_type",
+    "dispute_type",
+    "deadline",
+    "deadline_candidate",
+    "description",
+    "report_confirmed",
+]
+SUMMARY_DESCRIPTION_CHARS = 120
+
+
+def summary(tracker: Tracker, fields: List[Text]) -> Text:
+    """One line per field, as the reporter gave it (a long description shortened)."""
+    lines = []
+    for field in fields:
+        value = str(tracker.get_slot(field) or "")
+        if field == "description" and len(value) > SUMMARY_DESCRIPTION_CHARS:
+            value = f"{value[:SUMMARY_DESCRIPTION_CHARS]}…（共{len(value)}字，已完整保存）"
+        lines.append(f"{FIELD_LABELS[field]}：{value}")
+    return "\n".join(lines)
+
+
+class ActionAskReportConfirmed(Action):
+    """Shows the summary and asks to confirm; after a “no”, asks what to change."""
+
+    def name(self) -> Text:
+        return "action_ask_report_confirmed"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        fields = FORM_FIELDS[tracker.active_loop_name or "dispute_form"]
+        if latest_intent(tracker) == "deny" and tracker.get_slot("requested_slot") == "report_confirmed":
+            buttons = [{"title": FIELD_LABELS[f], "payload": f'/inform{{"field": "{f}"}}'} for f in fields]
+            dispatcher.utter_message(response="utter_ask_field_to_edit", buttons=buttons)
+            return []
+        dispatcher.utter_message(
+            response="utter_ask_report_confirmed",
+            summary=summary(tracker, fields),
+            buttons=[
+                {"title": "确认提交", "payload": "/affirm"},
+                {"title": "修改", "payload": "/deny"},
+                {"title": "放弃", "payload": "/stop"},
+            ],
+        )
+        return []
+
+
+class SubmitReport(Action, ABC):
+    """Saves the confirmed report in one transaction, then says so with its id."""
+
+    kind: Text
+    form: Text
+
+    @abstractmethod
+    def name(self) -> Text:
+        """The action's name in domain.yml."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        draft = reports.ReportDraft(
+            kind=self.kind,
+            company_name=tracker.get_slot("company_name"),
+            phone=tracker.get_slot("phone"),
+            country=tracker.get_slot("country"),
+            description=tracker.get_slot("description"),
+            channel=channel_of(tracker),
+            sender_id=tracker.sender_id,
+            ip_type=tracker.get_slot("ip_type") if self.kind == reports.DISPUTE else None,
+            dispute_type=tracker.get_slot("dispute_type") if self.kind == reports.DISPUTE else None,
+            deadline=deadline_date(tracker.get_slot("deadline")) if self.kind == reports.DISPUTE else None,
+            transcript=transcript(tracker),
+        )
+        try:
+            report = await knowledge_base.run(reports.create_report, knowledge_base.engine(), draft, today_in_china())
+        except Exception:
+            logger.exception("saving the %s report of %s failed", self.kind, tracker.sender_id)
+            dispatcher.utter_message(response="utter_report_not_saved")
+            return [SlotSet("report_confirmed", None)]
+        forget = [SlotSet(slot, None) for slot in FORGOTTEN_AFTER_REPORT]
+        if not report.urgent:
+            config = settings.load()
+            response = "utter_dispute_saved" if self.kind == reports.DISPUTE else "utter_feedback_saved"
+            dispatcher.utter_message(response=response, report_id=report.id, days=config.report_reply_days)
+            return forget
+        dispatcher.utter_message(
+            response="utter_dispute_saved_urgent", report_id=report.id, reasons="；".join(report.urgency_reasons)
+        )
+        notify_staff_soon()
+        return [*forget, *await hand_off(dispatcher, tracker, "urgent_report", urgent=True, report_id=report.id)]
+
+
+def notify_staff_soon() -> None:
+    """Sends due staff notifications in the background; the console retries failures."""
+    url = settings.load().staff_webhook_url
+    task = asyncio.get_running_loop().run_in_executor(None, notifications.deliver_due, knowledge_base.engine(), url)
+    task.add_done_callback(_log_failure)
+
+
+def _log_failure(future: "asyncio.Future[Any]") -> None:
+    if future.exception() is not None:
+        logger.error("notifying staff failed; the console will retry", exc_info=future.exception())
+
+
+class ActionSubmitDispute(SubmitReport):
+    kind = reports.DISPUTE
+
+    def name(self) -> Text:
+        return "action_submit_dispute"
+
+
+class ActionSubmitUnfairTreatment(SubmitReport):
+    kind = reports.UNFAIR_TREATMENT
+
+    def name(self) -> Text:
+        return "action_submit_unfair_treatment"
+
+
+class ActionDiscardForm(Action):
+    """Ends the form without saving anything, after the user said so twice."""
+
+    def name(self) -> Text:
+        return "action_discard_form"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        form = tracker.active_loop_name or ""
+        dispatcher.utter_message(response="utter_form_discarded")
+        cleared = set(FORGOTTEN_AFTER_REPORT) | set(FORM_FIELDS.get(form, [])) | {"expert_id"}
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *[SlotSet(s, None) for s in sorted(cleared)]]
+
+
+class ActionReportStatus(Action):
+    """A report's status and history, for the conversation that filed it or for whoever
+    gives the phone number on it; an unknown id and someone else's get the same answer."""
+
+    def name(self) -> Text:
+        return "action_report_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        entities = {e["entity"]: str(e["value"]) for e in tracker.latest_message.get("entities") or []}
+        report_id = (entities.get("report_id") or tracker.get_slot("report_id") or "").upper()
+        channel, engine = channel_of(tracker), knowledge_base.engine()
+        if not report_id:
+            own = await knowledge_base.run(reports.reports_of, engine, tracker.sender_id, channel)
+            if not own:
+                dispatcher.utter_message(response="utter_ask_report_id")
+                return [SlotSet("pending_topic", "check_report_status")]
+            for mine in own[:3]:
+                self.utter_status(dispatcher, mine)
+            return []
+        phone = entities.get("phone") or normalise_phone(question_text(tracker))
+        report: Optional[reports.Report] = await knowledge_base.run(
+            reports.find_for_requester, engine, report_id, tracker.sender_id, channel, phone
+        )
+        if report is not None:
+            self.utter_status(dispatcher, report)
+            return [SlotSet("report_id", None), SlotSet("pending_topic", None)]
+        if phone:
+            dispatcher.utter_message(response="utter_report_not_found", report_id=report_id)
+            return [SlotSet("report_id", None), SlotSet("pending_topic", None)]
+        dispatcher.utter_message(response="utter_ask_report_phone", report_id=report_id)
+        return [SlotSet("report_id", report_id), SlotSet("pending_topic", "check_report_status")]
+
+    @staticmethod
+    def utter_status(dispatcher: CollectingDispatcher, report: reports.Report) -> None:
+        history = "\n".join(
+            f"{china_time(event.at)} {event.status}{'：' + event.note if event.note else ''}"
+            for event in report.history
+        )
+        dispatcher.utter_message(
+            response="utter_report_status_closed" if report.status == reports.CLOSED else "utter_report_status",
+            report_id=report.id,
+            kind=reports.KIND_LABELS[report.kind],
+            status=report.status,
+            result=report.result or "",
+            history=history,
+        )

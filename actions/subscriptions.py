@@ -1,0 +1,76 @@
+"""Subscribing to, unsubscribing from and listing risk alerts, by country and/or industry."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.knowledge_base import knowledge_base
+from actions.transcript import channel_of
+from knowledge import subscriptions
+
+UNSUBSCRIBE = re.compile(
+    r"退订|取消.{0,8}(订阅|推送|预警)|不想再收|不用再|别推|不要再推|停止推送|暂停推送|unsubscribe", re.I
+)
+LIST = re.compile(r"订阅了(什么|哪些|啥)|订了(什么|哪些|啥)|订阅列表|我的订阅|查看.{0,4}订阅|订阅情况")
+
+
+def describe(pairs: List[tuple]) -> Text:
+    """“美国（所有行业）、陶瓷行业（所有国家）”."""
+    parts = []
+    for country, industry in pairs:
+        if country and industry:
+            parts.append(f"{country}·{industry}行业")
+        elif country:
+            parts.append(f"{country}（所有行业）")
+        else:
+            parts.append(f"{industry}行业（所有国家）")
+    return "、".join(parts)
+
+
+class ActionSubscribeAlerts(Action):
+    """Reads what the user wants from the message: list, unsubscribe, or subscribe."""
+
+    def name(self) -> Text:
+        return "action_subscribe_alerts"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        entities = tracker.latest_message.get("entities") or []
+        countries = sorted({str(e["value"]) for e in entities if e["entity"] == "country"})
+        industries = sorted({str(e["value"]) for e in entities if e["entity"] == "industry"})
+        engine, channel, sender = knowledge_base.engine(), channel_of(tracker), tracker.sender_id
+        if LIST.search(text):
+            pairs = await knowledge_base.run(subscriptions.subscriptions_of, engine, channel, sender)
+            if pairs:
+                dispatcher.utter_message(response="utter_subscriptions", subscriptions=describe(pairs))
+            else:
+                dispatcher.utter_message(response="utter_no_subscriptions")
+            return []
+        if UNSUBSCRIBE.search(text):
+            removed = await knowledge_base.run(
+                subscriptions.unsubscribe, engine, channel, sender, countries, industries
+            )
+            left = await knowledge_base.run(subscriptions.subscriptions_of, engine, channel, sender)
+            dispatcher.utter_message(
+                response="utter_unsubscribed", count=removed, remaining=describe(left) if left else "无"
+            )
+            return []
+        if not countries and not industries:
+            dispatcher.utter_message(response="utter_ask_subscription")
+            return [SlotSet("pending_topic", "subscribe_alerts")]
+        added = await knowledge_base.run(subscriptions.subscribe, engine, channel, sender, countries, industries)
+        pairs = await knowledge_base.run(subscriptions.subscriptions_of, engine, channel, sender)
+        dispatcher.utter_message(
+            response="utter_subscribed" if added else "utter_already_subscribed",
+            added=describe(added),
+            subscriptions=describe(pairs),
+        )
+        return [SlotSet("pending_topic", None)]
