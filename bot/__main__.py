@@ -53,6 +53,8 @@ def run(settings: settings_module.Settings) -> int:
             f"  Socket.IO: {settings.rasa_url}/socket.io (web chat widget)\n"
             f"  NLU:       POST {settings.rasa_url}/model/parse\n"
             f"  Actions:   {settings.action_url}\n"
+            f"  Staff API: {settings.console_url}/api/handoffs\n"
+            "             (header Authorization: Bearer <STAFF_TOKEN, or the token in var/staff-token>)\n"
             "  Chat in the terminal: make shell.  Stop: Ctrl-C.\n",
             flush=True,
         )

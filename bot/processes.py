@@ -44,6 +44,16 @@ def subprocess_env(settings: Settings) -> Dict[Text, Text]:
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "LOG_LEVEL": settings.log_level,
+            "HOST": settings.host,
+            "RASA_PORT": str(settings.rasa_port),
+            "CONSOLE_PORT": str(settings.console_port),
+            "HOTLINE_PHONE": settings.hotline_phone,
+            "HOTLINE_HOURS": settings.hotline_hours,
+            "STAFF_TOKEN": settings.staff_token,
+            "STAFF_WEBHOOK_URL": settings.staff_webhook_url,
+            "OFFICE_HOURS": settings.office_hours,
+            "OFFICE_DAYS": settings.office_days,
+            "REPORT_REPLY_DAYS": str(settings.report_reply_days),
             # `rasa run actions` has no host flag; Sanic reads this.
             "SANIC_HOST": settings.host,
         }
@@ -66,6 +76,11 @@ def action_server_ready(settings: Settings) -> bool:
     return _get_json(f"http://{settings.host}:{settings.action_port}/health") is not None
 
 
+def console_ready(settings: Settings) -> bool:
+    """The console answers its health route."""
+    return _get_json(f"{settings.console_url}/health") is not None
+
+
 def rasa_server_ready(settings: Settings) -> bool:
     """Rasa has loaded a model and parses a message; its log line alone proves nothing."""
     status = _get_json(f"{settings.rasa_url}/status")
@@ -76,7 +91,7 @@ def rasa_server_ready(settings: Settings) -> bool:
 
 
 class Servers:
-    """The action server and the Rasa server as child processes."""
+    """The action server, the Rasa server and the console as child processes."""
 
     def __init__(self, settings: Settings, model: Path, log_dir: Optional[Path] = None) -> None:
         self.settings = settings
@@ -129,10 +144,15 @@ class Servers:
             ),
         )
 
+    def start_console(self) -> None:
+        """Starts the console (staff API) on the configured port."""
+        self._spawn("console", [sys.executable, "-m", "bot.console"])
+
     def start(self) -> None:
-        """Starts both servers and waits until both answer."""
+        """Starts all three servers and waits until each answers."""
         self.start_actions()
         self.start_rasa()
+        self.start_console()
         self.wait_ready()
 
     def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> None:
@@ -140,6 +160,7 @@ class Servers:
         checks: Dict[Text, Callable[[Settings], bool]] = {
             "actions": action_server_ready,
             "rasa": rasa_server_ready,
+            "console": console_ready,
         }
         pending = {name for name in self.processes}
         deadline = time.monotonic() + timeout

@@ -14,7 +14,7 @@ from typing import Optional, Text
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 NO_DEADLINE = re.compile(r"^(没有|没|无|暂无|暂时没有|还没有|不清楚|不知道|不确定|说不好|未知|不详|没说|没给)")
-DIGITS = "零一二两三四五六七八九"
+DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
 
 FULL_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
@@ -59,12 +59,12 @@ def chinese_number(text: Text) -> Optional[int]:
     """3, 十, 十五, 二十, 两, 一百 as an int (up to 999); None if it is not a number."""
     if text.isdigit():
         return int(text)
-    if not text or any(c not in DIGITS + "十百" for c in text):
+    if not text or any(c not in DIGITS and c not in "十百" for c in text):
         return None
     total, current = 0, 0
     for char in text:
         if char in DIGITS:
-            current = DIGITS.index(char) if char != "两" else 2
+            current = DIGITS[char]
         elif char == "十":
             total += (current or 1) * 10
             current = 0

@@ -30,6 +30,7 @@ class Match:
     expert: Expert
     score: int
     reasons: List[Text]
+    knows_country: bool = False
 
 
 class ConsultationRequest(Base):
@@ -53,10 +54,11 @@ class ConsultationRequest(Base):
 
 def score(expert: Expert, country: Optional[Text], ip_type: Optional[Text], industry: Optional[Text]) -> Match:
     """How well one expert fits, and why."""
-    points, reasons = 0, []
+    points, reasons, knows_country = 0, [], False
     if country and country in expert.countries:
         points += COUNTRY_WEIGHT
         reasons.append(f"熟悉{country}")
+        knows_country = True
     elif country in EU_MEMBERS and "欧盟" in expert.countries:
         points += COUNTRY_WEIGHT - 1
         reasons.append(f"熟悉欧盟规则（适用于{country}）")
@@ -66,7 +68,7 @@ def score(expert: Expert, country: Optional[Text], ip_type: Optional[Text], indu
     if industry and any(industry in known or known in industry for known in expert.industries):
         points += INDUSTRY_WEIGHT
         reasons.append(f"有{industry}行业经验")
-    return Match(expert, points, reasons)
+    return Match(expert, points, reasons, knows_country)
 
 
 def best_matches(
@@ -77,7 +79,7 @@ def best_matches(
     with Session(engine, expire_on_commit=False) as session:
         experts = list(session.scalars(select(Expert).where(Expert.available.is_(True)).order_by(Expert.id)))
     matches = [m for m in (score(e, country, ip_type, industry) for e in experts) if m.score > 0]
-    matches.sort(key=lambda m: (-m.score, m.expert.id))
+    matches.sort(key=lambda m: (-m.score, not m.knows_country, m.expert.id))
     return matches[:limit]
 
 

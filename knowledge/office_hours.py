@@ -28,13 +28,16 @@ class OfficeHours:
         match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", hours)
         if not match:
             raise ValueError(f"OFFICE_HOURS {hours!r}: expected HH:MM-HH:MM")
-        opens, closes = time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
+        try:
+            opens, closes = time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
+        except ValueError:
+            raise ValueError(f"OFFICE_HOURS {hours!r}: not a time of day") from None
         if opens >= closes:
             raise ValueError(f"OFFICE_HOURS {hours!r}: opening must be before closing")
         weekdays: set = set()
         for part in days.split(","):
             bounds = [int(b) for b in part.split("-")] if re.fullmatch(r"\s*[1-7](-[1-7])?\s*", part) else []
-            if not bounds:
+            if not bounds or bounds[0] > bounds[-1]:
                 raise ValueError(f"OFFICE_DAYS {days!r}: expected days 1-7 such as 1-5 or 1,3,5")
             weekdays.update(range(bounds[0] - 1, bounds[-1]))
         return cls(opens, closes, frozenset(weekdays))

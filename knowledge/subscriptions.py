@@ -40,7 +40,7 @@ def subscribe(
 ) -> List[Tuple[Text, Text]]:
     """Adds a subscription for every country × industry given (either list may be empty,
     meaning any); returns the (country, industry) pairs that were new."""
-    pairs = [(c, i) for c in (countries or [ANY]) for i in (industries or [ANY])]
+    pairs = list(dict.fromkeys((c, i) for c in (countries or [ANY]) for i in (industries or [ANY])))
     if pairs == [(ANY, ANY)]:
         raise ValueError("a subscription needs a country or an industry")
     added: List[Tuple[Text, Text]] = []

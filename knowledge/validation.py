@@ -6,11 +6,16 @@ import re
 from typing import Optional, Text
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
-# Area code 0 + 2–3 digits, then a 7–8 digit number, with an optional extension.
-LANDLINE = re.compile(r"^(0\d{2,3})(\d{7,8})$")
+# Area code (3 digits for 010 and 020–029, 4 digits otherwise), then a 7–8 digit number.
+LANDLINE = re.compile(r"^(0[12]\d|0[3-9]\d{2})(\d{7,8})$")
 PHONE_NOISE = re.compile(r"[\s\-()（）－—]")
 PHONE_CANDIDATE = re.compile(r"\+?[\d\s\-()（）－—]{7,20}\d")
 
+# “我们公司叫…”, “公司名称：…”: a lead-in that is not part of the name. A name that itself
+# begins with 是/叫/为 (为民机械) keeps it: the verb is stripped only after a lead-in word.
+COMPANY_PREFIX = re.compile(
+    r"^(?:(?:我们公司|我们企业|我们|我司|本公司|公司|企业|单位)的?(?:全称|名称|名字)?|全称|名称|名字)(?:是|叫|为)?\s*[：:]?\s*"
+)
 MIN_DESCRIPTION_CHARS = 15
 MIN_COMPANY_CHARS = 2
 MAX_COMPANY_CHARS = 100
@@ -47,7 +52,7 @@ def description_is_useful(text: Text) -> bool:
 def clean_company_name(text: Text) -> Optional[Text]:
     """The company name as given, trimmed of a leading “我们公司叫”-style phrase; None if it
     is not plausibly a name."""
-    name = re.sub(r"^(我们|我司|本公司|公司|企业|单位)?(的)?(全称|名称|名字|名)?(是|叫|为|：|:)\s*", "", text.strip())
+    name = COMPANY_PREFIX.sub("", text.strip())
     name = name.strip(" 。.，,！!")
     if meaningful_chars(name) < MIN_COMPANY_CHARS or len(name) > MAX_COMPANY_CHARS:
         return None

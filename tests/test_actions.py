@@ -7,7 +7,8 @@ import pytest
 
 from actions.conversation import ActionAcknowledge, ActionHandleInform
 from actions.fallback import ActionClarify, consecutive_misses
-from actions.topics import ActionReportDispute, ActionRequestHuman, TopicAction
+from actions.knowledge_base import knowledge_base
+from knowledge import db
 from tests.conftest import tracker_from, user_event
 
 RANKING = [
@@ -26,7 +27,7 @@ def fallback(text="嗯那个", **parse_data):
 
 def test_first_miss_offers_the_two_likeliest_topics_with_entities_and_a_person(dispatcher, domain):
     tracker = tracker_from([fallback(intent_ranking=RANKING, entities=US)])
-    assert ActionClarify().run(dispatcher, tracker, domain) == []
+    assert asyncio.run(ActionClarify().run(dispatcher, tracker, domain)) == []
     [message] = dispatcher.messages
     assert message["response"] == "utter_clarify"
     entities = json.dumps({"country": "美国"}, ensure_ascii=False)
@@ -39,22 +40,26 @@ def test_first_miss_offers_the_two_likeliest_topics_with_entities_and_a_person(d
 
 def test_a_miss_with_no_topic_in_view_offers_the_menu(dispatcher, domain):
     ranking = [{"name": "greet", "confidence": 0.4}, {"name": "thank", "confidence": 0.3}]
-    ActionClarify().run(dispatcher, tracker_from([fallback(intent_ranking=ranking)]), domain)
+    asyncio.run(ActionClarify().run(dispatcher, tracker_from([fallback(intent_ranking=ranking)]), domain))
     titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
     assert titles == ["我能做什么", "人工服务"]
 
 
-def test_second_miss_in_a_row_offers_a_person(dispatcher, domain):
+def test_second_miss_in_a_row_hands_off_to_a_person(dispatcher, domain, monkeypatch, tmp_path):
+    monkeypatch.setattr(knowledge_base, "_engine", db.init_db(f"sqlite:///{tmp_path / 't.db'}"))
+    monkeypatch.setenv("OFFICE_DAYS", "1-7")
+    monkeypatch.setenv("OFFICE_HOURS", "00:00-23:59")
     events = [fallback(intent_ranking=RANKING), {"event": "bot", "text": "?"}, fallback("还是那个")]
     assert consecutive_misses(tracker_from(events)) == 2
-    ActionClarify().run(dispatcher, tracker_from(events), domain)
-    assert [m["response"] for m in dispatcher.messages] == ["utter_clarify_again"]
+    returned = asyncio.run(ActionClarify().run(dispatcher, tracker_from(events), domain))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_clarify_again", "utter_handoff_in_hours"]
+    assert {"event": "pause", "timestamp": None} in returned
 
 
 def test_a_miss_after_an_understood_message_is_a_first_miss(dispatcher, domain):
     events = [fallback(), user_event("你好", "greet"), fallback(intent_ranking=RANKING)]
     assert consecutive_misses(tracker_from(events)) == 1
-    ActionClarify().run(dispatcher, tracker_from(events), domain)
+    asyncio.run(ActionClarify().run(dispatcher, tracker_from(events), domain))
     assert dispatcher.messages[0]["response"] == "utter_clarify"
 
 
@@ -66,41 +71,10 @@ def test_a_miss_after_an_understood_message_is_a_first_miss(dispatcher, domain):
     ],
 )
 def test_marked_input_is_told_what_is_wrong(dispatcher, domain, check, response, kwargs):
-    ActionClarify().run(dispatcher, tracker_from([fallback(input_check=check)]), domain)
+    asyncio.run(ActionClarify().run(dispatcher, tracker_from([fallback(input_check=check)]), domain))
     [message] = dispatcher.messages
     assert message["response"] == response
     assert {k: message[k] for k in kwargs} == kwargs
-
-
-def test_topic_action_names_the_topic_and_what_it_heard_and_states_no_fact(dispatcher, domain):
-    entities = US + [{"entity": "ip_type", "value": "商标", "start": 5, "end": 7}]
-    tracker = tracker_from([user_event("在美国商标被抢注了想登记", "report_dispute", entities=entities)])
-    ActionReportDispute().run(dispatcher, tracker, domain)
-    [message] = dispatcher.messages
-    assert message["response"] == "utter_topic_pending"
-    assert message["topic"] == "登记纠纷"
-    assert message["details"] == "（国家/地区：美国；知识产权类型：商标）"
-
-
-def test_every_topic_action_has_a_label():
-    from actions.labels import INTENT_LABELS
-
-    for cls in TopicAction.__subclasses__():
-        assert cls.intent in INTENT_LABELS, cls
-
-
-def test_request_human_gives_the_configured_hotline(dispatcher, domain, monkeypatch):
-    monkeypatch.setenv("HOTLINE_PHONE", "0919-0000000")
-    ActionRequestHuman().run(dispatcher, tracker_from([user_event("转人工", "request_human")]), domain)
-    [message] = dispatcher.messages
-    assert message["response"] == "utter_human_with_hotline"
-    assert message["hotline_phone"] == "0919-0000000"
-
-
-def test_request_human_without_a_hotline_invents_no_number(dispatcher, domain, monkeypatch):
-    monkeypatch.setenv("HOTLINE_PHONE", "")
-    ActionRequestHuman().run(dispatcher, tracker_from([user_event("转人工", "request_human")]), domain)
-    assert [m["response"] for m in dispatcher.messages] == ["utter_human_without_hotline"]
 
 
 @pytest.mark.parametrize(

@@ -7,25 +7,45 @@ from rasa_sdk import Action
 
 import actions.answers
 import actions.conversation
+import actions.experts
 import actions.fallback
-import actions.topics
+import actions.forms
+import actions.handoff
+import actions.reports
+import actions.subscriptions
 from tests.nlu_data import ROOT, contract
 from tests.validate_data import responses_uttered_by_code
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-RULES = yaml.safe_load((ROOT / "data" / "rules.yml").read_text(encoding="utf-8"))["rules"]
+ALL_RULES = [
+    rule
+    for name in ("rules.yml", "forms.yml")
+    for rule in yaml.safe_load((ROOT / "data" / name).read_text(encoding="utf-8"))["rules"]
+]
+# What the assistant does on hearing an intent, whatever else is going on.
+RULES = [rule for rule in ALL_RULES if "condition" not in rule and "intent" in rule["steps"][0]]
+MODULES = (
+    actions.answers,
+    actions.conversation,
+    actions.experts,
+    actions.fallback,
+    actions.forms,
+    actions.handoff,
+    actions.reports,
+    actions.subscriptions,
+)
 
 
 def _server_actions():
     found = {}
-    for module in (actions.answers, actions.conversation, actions.fallback, actions.topics):
+    for module in MODULES:
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, Action) and not inspect.isabstract(cls) and cls.__module__ == module.__name__:
                 found[cls().name()] = cls
     return found
 
 
-BUTTON_ONLY_ENTITIES = {"item_id", "page"}
+BUTTON_ONLY_ENTITIES = {"item_id", "page", "field", "expert_id"}
 
 
 def test_domain_intents_and_entities_are_the_contracts():
@@ -50,6 +70,9 @@ def test_topic_intents_go_to_actions_and_small_talk_to_responses():
     small_talk = {"greet", "goodbye", "thank", "bot_challenge", "ask_capabilities", "out_of_scope"}
     for rule in RULES:
         intent, action = rule["steps"][0]["intent"], rule["steps"][1]["action"]
+        if action.startswith("utter_start_"):  # a form starts: it says what comes, then asks
+            assert rule["steps"][2]["action"].endswith("_form"), rule["rule"]
+            continue
         assert action.startswith("utter_" if intent in small_talk else "action_"), rule["rule"]
 
 

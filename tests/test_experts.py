@@ -131,12 +131,6 @@ def test_at_most_limit_experts_best_first(kb_engine):
     assert ids(best_matches(kb_engine, "美国", "商标", "陶瓷", limit=1)) == ["demo-expert-c"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: best_matches' docstring says ties go to the expert matching the country first, but the sort "
-    "key is (-score, id) only, so 日本-only demo-expert-f (3) loses to 商标+陶瓷 experts b, c, d (3) and "
-    "is not offered at all",
-)
 def test_a_tie_goes_to_the_expert_who_knows_the_country(kb_engine):
     assert ids(best_matches(kb_engine, "日本", "商标", "陶瓷"))[0] == "demo-expert-f"
 

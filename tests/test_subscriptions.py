@@ -48,12 +48,6 @@ def test_any_country_and_one_country_are_different_subscriptions(engine):
     assert subscriptions_of(engine, "rest", "alice") == [("", "陶瓷"), ("美国", "陶瓷")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: subscribe() checks each pair only against rows already stored, not against pairs added "
-    "in the same call, so a repeated country/industry adds the row twice and the unique constraint fails "
-    "(IntegrityError)",
-)
 def test_a_country_repeated_in_one_call_is_added_once(engine):
     assert subscribe(engine, "rest", "alice", ["美国", "美国"], []) == [("美国", "")]
     assert subscriptions_of(engine, "rest", "alice") == [("美国", "")]

@@ -6,15 +6,9 @@ from knowledge.validation import clean_company_name, description_is_useful, norm
 
 # Area codes 010 and 02x have three digits and an 8-digit number; the 11 digits of
 # 029-88888888 are split greedily as a 4-digit code and a 7-digit number (0298-8888888).
-BUG_AREA_CODE = pytest.mark.xfail(
-    strict=True, reason="BUG: LANDLINE splits 3-digit area codes (010, 02x) as 4 + 7 digits"
-)
 # The docstring promises to trim a leading “我们公司叫”, but the prefix pattern only knows
 # one of 我们/我司/本公司/公司/企业/单位, so “我们公司叫” is kept; and since every part but the
 # verb is optional, a name starting with 是/叫/为 loses its first character.
-BUG_COMPANY_PREFIX = pytest.mark.xfail(
-    strict=True, reason="BUG: clean_company_name's prefix pattern misses 我们公司叫 and eats a leading 是/叫/为"
-)
 
 
 @pytest.mark.parametrize(
@@ -32,8 +26,8 @@ BUG_COMPANY_PREFIX = pytest.mark.xfail(
         ("0919-31856789", "0919-31856789"),
         ("电话是13912345678谢谢", "13912345678"),
         ("手机：139-1234-5678。", "13912345678"),
-        pytest.param("029-88888888", "029-88888888", marks=BUG_AREA_CODE),
-        pytest.param("010-12345678", "010-12345678", marks=BUG_AREA_CODE),
+        ("029-88888888", "029-88888888"),
+        ("010-12345678", "010-12345678"),
     ],
 )
 def test_normalise_phone_accepts(text, expected):
@@ -90,8 +84,8 @@ def test_the_letter_is_really_long():
         ("  铜川某某陶瓷有限公司。 ", "铜川某某陶瓷有限公司"),
         ("铜川某某陶瓷有限公司！", "铜川某某陶瓷有限公司"),
         ("某" * 100, "某" * 100),
-        pytest.param("我们公司叫铜川某某陶瓷有限公司", "铜川某某陶瓷有限公司", marks=BUG_COMPANY_PREFIX),
-        pytest.param("为民机械有限公司", "为民机械有限公司", marks=BUG_COMPANY_PREFIX),
+        ("我们公司叫铜川某某陶瓷有限公司", "铜川某某陶瓷有限公司"),
+        ("为民机械有限公司", "为民机械有限公司"),
     ],
 )
 def test_clean_company_name(text, expected):

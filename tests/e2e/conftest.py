@@ -1,10 +1,15 @@
-"""The real action server and Rasa server, on free loopback ports, for the session."""
+"""The real action server, Rasa server and console, on free loopback ports, for the
+session, with a local receiver standing in for the on-duty staff's webhook."""
 
 from __future__ import annotations
 
+import json
 import socket
+import threading
+import time
 import uuid
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -21,15 +26,59 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def make_settings(database_url: str) -> settings_module.Settings:
+STAFF_TOKEN = "e2e-staff-token"
+
+
+def make_settings(database_url: str, webhook_url: str = "") -> settings_module.Settings:
+    # Office hours around the clock, so that handoffs answer the same whenever CI runs.
     return replace(
         settings_module.load(),
         database_url=database_url,
         host="127.0.0.1",
         rasa_port=free_port(),
         action_port=free_port(),
+        console_port=free_port(),
         hotline_phone="",
+        staff_token=STAFF_TOKEN,
+        staff_webhook_url=webhook_url,
+        office_hours="00:00-23:59",
+        office_days="1-7",
+        report_reply_days=2,
     )
+
+
+class Receiver:
+    """A local HTTP server that records the JSON bodies POSTed to it."""
+
+    def __init__(self) -> None:
+        self.bodies: list = []
+        received = self.bodies
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                received.append(json.loads(self.rfile.read(length).decode("utf-8")))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/duty"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait_for(self, predicate, timeout: float = 30) -> list:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [b for b in self.bodies if predicate(b)]
+            if found:
+                return found
+            time.sleep(0.2)
+        return []
+
+    def close(self) -> None:
+        self.server.shutdown()
 
 
 @pytest.fixture(scope="session")
@@ -41,9 +90,16 @@ def model():
 
 
 @pytest.fixture(scope="session")
-def servers(model, tmp_path_factory):
+def receiver():
+    running = Receiver()
+    yield running
+    running.close()
+
+
+@pytest.fixture(scope="session")
+def servers(model, tmp_path_factory, receiver):
     directory = tmp_path_factory.mktemp("e2e")
-    settings = make_settings(f"sqlite:///{directory / 'assistant.db'}")
+    settings = make_settings(f"sqlite:///{directory / 'assistant.db'}", receiver.url)
     loader.load(db.init_db(settings.database_url))
     running = Servers(settings, model, directory / "logs")
     running.start()
@@ -64,6 +120,10 @@ class Chat:
         assert response.status_code == 200, response.text
         return response.json()
 
+    def texts(self, message, **extra) -> str:
+        """Everything the bot answered to `message`, as one string."""
+        return " ".join(r.get("text", "") for r in self.say(message, **extra))
+
     def tracker(self) -> dict:
         response = requests.get(f"{self.base_url}/conversations/{self.sender}/tracker", timeout=30)
         assert response.status_code == 200, response.text
@@ -73,3 +133,26 @@ class Chat:
 @pytest.fixture
 def chat(servers) -> Chat:
     return Chat(servers.settings.rasa_url)
+
+
+class Staff:
+    """The staff API of the console, with the staff token."""
+
+    def __init__(self, console_url: str) -> None:
+        self.base_url = console_url
+        self.headers = {"Authorization": f"Bearer {STAFF_TOKEN}"}
+
+    def get(self, path: str, **params) -> requests.Response:
+        return requests.get(f"{self.base_url}{path}", headers=self.headers, params=params, timeout=30)
+
+    def post(self, path: str, body=None) -> requests.Response:
+        return requests.post(f"{self.base_url}{path}", headers=self.headers, json=body or {}, timeout=30)
+
+    def handoff_of(self, sender: str) -> dict:
+        queue = self.get("/api/handoffs").json()["handoffs"]
+        return next(h for h in queue if h["sender_id"] == sender)
+
+
+@pytest.fixture
+def staff(servers) -> Staff:
+    return Staff(servers.settings.console_url)

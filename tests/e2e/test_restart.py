@@ -37,3 +37,26 @@ def test_conversation_continues_after_the_rasa_server_restarts(model, tmp_path):
         assert "还是没能理解" in " ".join(r["text"] for r in chat.say("/nlu_fallback"))
     finally:
         servers.stop()
+
+
+def test_a_form_in_progress_survives_a_restart_of_the_rasa_server(model, tmp_path):
+    settings = make_settings(POSTGRES_URL)
+    loader.load(db.init_db(settings.database_url))
+    servers = Servers(settings, model, tmp_path / "logs")
+    try:
+        servers.start()
+        chat = Chat(servers.settings.rasa_url)
+        chat.say("我要登记一起海外知识产权纠纷")
+        chat.say("铜川华陶瓷业有限公司")
+        assert "哪个国家" in chat.texts("13912345678")
+
+        servers.stop(["rasa"])
+        servers.start_rasa()
+        servers.wait_ready()
+
+        # The answers already given are kept: the form goes on from the next question.
+        assert "哪类知识产权" in chat.texts("美国")
+        slots = chat.tracker()["slots"]
+        assert (slots["company_name"], slots["phone"], slots["country"]) == ("铜川华陶瓷业有限公司", "13912345678", "美国")
+    finally:
+        servers.stop()

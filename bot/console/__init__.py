@@ -1,0 +1,1 @@
+"""The console service: the staff HTTP API over handed-off conversations and reports."""

@@ -1,0 +1,73 @@
+"""The console's aiohttp application: routes, the staff-token check, and what it owns
+(database engine, HTTP session to Rasa, the notification retry loop)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+
+from bot.console import views
+from bot.console.auth import require_token, staff_token
+from bot.console.rasa_client import RasaClient
+from knowledge import db, notifications
+from knowledge.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+NOTIFY_EVERY_S = 5
+
+
+def make_app(settings: Settings) -> web.Application:
+    app = web.Application(middlewares=[require_token(staff_token(settings))], client_max_size=64 * 1024)
+    app["settings"] = settings
+    app.cleanup_ctx.extend([database, rasa_session, notification_retries])
+    app.add_routes(
+        [
+            web.get("/health", views.health),
+            web.get("/api/handoffs", views.list_handoffs),
+            web.get("/api/handoffs/{handoff_id}", views.show_handoff),
+            web.post("/api/handoffs/{handoff_id}/reply", views.reply),
+            web.post("/api/handoffs/{handoff_id}/close", views.close_handoff),
+            web.post("/api/handoffs/{handoff_id}/hand-back", views.hand_back),
+            web.get("/api/reports", views.list_reports),
+            web.get("/api/reports/{report_id}", views.show_report),
+            web.post("/api/reports/{report_id}/status", views.set_report_status),
+        ]
+    )
+    return app
+
+
+async def database(app: web.Application) -> AsyncIterator[None]:
+    app["engine"] = db.init_db(app["settings"].database_url)
+    yield
+    app["engine"].dispose()
+
+
+async def rasa_session(app: web.Application) -> AsyncIterator[None]:
+    async with aiohttp.ClientSession() as session:
+        app["rasa"] = RasaClient(session, app["settings"].rasa_url)
+        yield
+
+
+async def notification_retries(app: web.Application) -> AsyncIterator[None]:
+    """Sends due urgent-report notifications (first attempts the action server missed, and
+    retries) every few seconds."""
+
+    async def loop() -> None:
+        url = app["settings"].staff_webhook_url
+        if not url:
+            logger.warning("STAFF_WEBHOOK_URL is not set: urgent reports wait in the queue without notification")
+        while True:
+            try:
+                await asyncio.get_running_loop().run_in_executor(None, notifications.deliver_due, app["engine"], url)
+            except Exception:  # the loop must outlive a database hiccup
+                logger.exception("notification retry round failed")
+            await asyncio.sleep(NOTIFY_EVERY_S)
+
+    task = asyncio.create_task(loop())
+    yield
+    task.cancel()

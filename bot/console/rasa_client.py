@@ -1,0 +1,66 @@
+"""The few calls the console makes to Rasa's HTTP API about one conversation."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+from urllib.parse import quote
+
+import aiohttp
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT = aiohttp.ClientTimeout(total=15)
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer, or answered with an error."""
+
+
+class RasaClient:
+    """Reads a conversation and writes staff actions into it, pushing bot messages to the
+    user's channel where it can push (socketio; REST cannot)."""
+
+    def __init__(self, session: aiohttp.ClientSession, rasa_url: Text) -> None:
+        self.session = session
+        self.rasa_url = rasa_url.rstrip("/")
+
+    def _url(self, sender_id: Text, path: Text) -> Text:
+        return f"{self.rasa_url}/conversations/{quote(sender_id, safe='')}/{path}"
+
+    async def _call(self, method: Text, url: Text, **kwargs: Any) -> Any:
+        try:
+            async with self.session.request(method, url, timeout=TIMEOUT, **kwargs) as response:
+                if response.status >= 400:
+                    body = await response.text()
+                    raise RasaUnavailable(f"{method} {url}: {response.status} {body[:300]}")
+                return await response.json()
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise RasaUnavailable(f"{method} {url}: {error}") from error
+
+    async def tracker(self, sender_id: Text) -> Dict[Text, Any]:
+        """The conversation's tracker (all events since the last restart)."""
+        return await self._call("GET", self._url(sender_id, "tracker"), params={"include_events": "AFTER_RESTART"})
+
+    async def say(self, sender_id: Text, text: Text, staff: Text) -> None:
+        """Records a staff message in the conversation and sends it to the user."""
+        event = {"event": "bot", "text": text, "metadata": {"staff": staff}}
+        params = {"output_channel": "latest", "execute_side_effects": "true"}
+        await self._call("POST", self._url(sender_id, "tracker/events"), json=[event], params=params)
+
+    async def resume(self, sender_id: Text, response: Text) -> None:
+        """Ends the pause, so the bot answers again, and tells the user with `response`."""
+        await self._call("POST", self._url(sender_id, "tracker/events"), json=[{"event": "resume"}])
+        params = {"output_channel": "latest"}
+        await self._call("POST", self._url(sender_id, "execute"), json={"name": response}, params=params)
+
+
+def messages(tracker: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    """The user's and the bot's (or staff's) messages of a tracker, oldest first."""
+    found = []
+    for event in tracker.get("events") or []:
+        if event.get("event") in ("user", "bot") and event.get("text"):
+            staff = (event.get("metadata") or {}).get("staff")
+            author = "staff" if staff else event["event"]
+            found.append({"at": event.get("timestamp"), "from": author, "text": event["text"]})
+    return found

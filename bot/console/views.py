@@ -1,0 +1,163 @@
+"""Staff API handlers: validate the request, call `knowledge/` and Rasa, answer JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from typing import Any, Callable, Dict, Text, TypeVar
+
+from aiohttp import web
+
+from bot.console.rasa_client import RasaClient, RasaUnavailable, messages
+from knowledge import handoffs, reports
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+MAX_REPLY_CHARS = 2000
+STAFF_NAME = "人工服务"
+CLOSING_RESPONSES = {handoffs.CLOSED: "utter_handoff_closed", handoffs.RETURNED: "utter_handed_back"}
+
+
+def error(status: int, message: Text) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+async def blocking(request: web.Request, function: Callable[..., T], *args: Any) -> T:
+    """A database call in a worker thread, so the console keeps serving."""
+    call = functools.partial(function, request.app["engine"], *args)
+    return await asyncio.get_running_loop().run_in_executor(None, call)
+
+
+async def json_body(request: web.Request) -> Dict[Text, Any]:
+    """The request's JSON object; raises a 400 answer when it is not one."""
+    try:
+        body = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text='{"error": "请求体必须是 JSON 对象"}', content_type="application/json") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text='{"error": "请求体必须是 JSON 对象"}', content_type="application/json")
+    return body
+
+
+def rasa(request: web.Request) -> RasaClient:
+    return request.app["rasa"]
+
+
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def list_handoffs(request: web.Request) -> web.Response:
+    status = request.query.get("status", handoffs.OPEN)
+    if status not in (handoffs.OPEN, handoffs.CLOSED, handoffs.RETURNED):
+        return error(400, "status 只能是 open、closed 或 returned")
+    found = await blocking(request, handoffs.queue, status)
+    return web.json_response({"handoffs": [h.as_dict() for h in found]})
+
+
+async def _handoff(request: web.Request) -> handoffs.Handoff:
+    try:
+        handoff_id = int(request.match_info["handoff_id"])
+    except ValueError:
+        raise web.HTTPNotFound(text='{"error": "没有这个转人工记录"}', content_type="application/json") from None
+    found = await blocking(request, handoffs.get_handoff, handoff_id)
+    if found is None:
+        raise web.HTTPNotFound(text='{"error": "没有这个转人工记录"}', content_type="application/json")
+    return found
+
+
+async def show_handoff(request: web.Request) -> web.Response:
+    """The handoff with the conversation as it is now: every message, and the slots."""
+    handoff = await _handoff(request)
+    try:
+        tracker = await rasa(request).tracker(handoff.sender_id)
+    except RasaUnavailable as problem:
+        logger.error("reading conversation %s: %s", handoff.sender_id, problem)
+        return web.json_response(
+            {"handoff": handoff.as_dict(), "slots": handoff.slots, "messages": handoff.transcript, "live": False}
+        )
+    slots = {k: v for k, v in (tracker.get("slots") or {}).items() if v is not None}
+    return web.json_response(
+        {
+            "handoff": handoff.as_dict(),
+            "slots": slots,
+            "messages": messages(tracker),
+            "paused": tracker.get("paused", False),
+            "live": True,
+        }
+    )
+
+
+async def reply(request: web.Request) -> web.Response:
+    handoff = await _handoff(request)
+    body = await json_body(request)
+    text = str(body.get("text") or "").strip()
+    if not text or len(text) > MAX_REPLY_CHARS:
+        return error(400, f"text 不能为空，且不超过 {MAX_REPLY_CHARS} 字")
+    if handoff.status != handoffs.OPEN:
+        return error(409, "该会话已结束人工服务，不能再回复")
+    try:
+        await rasa(request).say(handoff.sender_id, text, STAFF_NAME)
+    except RasaUnavailable as problem:
+        logger.error("replying to %s: %s", handoff.sender_id, problem)
+        return error(502, "对话服务暂时不可用，回复没有发出，请稍后重试")
+    return web.json_response({"sent": True})
+
+
+async def finish(request: web.Request, status: Text) -> web.Response:
+    """Resumes the bot (telling the user) and then records the end of the handoff."""
+    handoff = await _handoff(request)
+    body = await json_body(request) if request.can_read_body else {}
+    if handoff.status != handoffs.OPEN:
+        return error(409, f"该记录已是 {handoff.status} 状态")
+    try:
+        await rasa(request).resume(handoff.sender_id, CLOSING_RESPONSES[status])
+    except RasaUnavailable as problem:
+        logger.error("resuming %s: %s", handoff.sender_id, problem)
+        return error(502, "对话服务暂时不可用，请稍后重试")
+    done = await blocking(request, handoffs.finish, handoff.id, status, str(body.get("note") or ""))
+    return web.json_response({"handoff": done.as_dict()})
+
+
+async def close_handoff(request: web.Request) -> web.Response:
+    return await finish(request, handoffs.CLOSED)
+
+
+async def hand_back(request: web.Request) -> web.Response:
+    return await finish(request, handoffs.RETURNED)
+
+
+async def list_reports(request: web.Request) -> web.Response:
+    status = request.query.get("status") or None
+    if status is not None and status not in reports.STATUSES:
+        return error(400, f"status 只能是 {'、'.join(reports.STATUSES)}")
+    found = await blocking(request, reports.list_reports, status)
+    summaries = [{k: v for k, v in r.as_dict().items() if k not in ("history", "description")} for r in found]
+    return web.json_response({"reports": summaries})
+
+
+async def show_report(request: web.Request) -> web.Response:
+    found = await blocking(request, reports.get_report, request.match_info["report_id"])
+    if found is None:
+        return error(404, "没有这个登记编号")
+    return web.json_response({"report": found.as_dict(), "transcript": found.transcript})
+
+
+async def set_report_status(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    try:
+        updated = await blocking(
+            request,
+            reports.update_status,
+            request.match_info["report_id"],
+            str(body.get("status") or ""),
+            str(body.get("note") or ""),
+            str(body.get("result") or ""),
+        )
+    except KeyError:
+        return error(404, "没有这个登记编号")
+    except ValueError as problem:
+        return error(400, str(problem))
+    return web.json_response({"report": updated.as_dict()})
