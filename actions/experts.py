@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import ANY_INDUSTRY, ANY_VALUE, UNSURE, ReportFormValidation, is_question
+from actions.forms import ANY_INDUSTRY, ANY_VALUE, UNSURE, ReportFormValidation, answers, is_question
 from actions.handoff import hand_off
 from actions.knowledge_base import knowledge_base
 from actions.transcript import channel_of
@@ -50,7 +50,7 @@ class ValidateExpertForm(ReportFormValidation):
         return {"industry": text}
 
     def extract_expert_id(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
-        if tracker.get_slot("requested_slot") != "expert_id" or tracker.latest_action_name != "action_listen":
+        if not answers(tracker, "expert_id"):
             return {}
         chosen = next(
             (e["value"] for e in tracker.latest_message.get("entities") or [] if e["entity"] == "expert_id"), None
@@ -82,7 +82,7 @@ class ActionAskExpertId(Action):
         response = "utter_expert_matches"
         if not matches:
             # Nobody matches a single fact: offer who is available, and say so.
-            matches = await knowledge_base.run(experts.best_matches, engine, None, None, None, limit=SHOWN)
+            matches = await knowledge_base.run(experts.available, engine, limit=SHOWN)
             response = "utter_expert_no_close_match"
         lines = [
             f"{n}. {m.expert.title}：{m.expert.profile}"

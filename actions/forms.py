@@ -23,6 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions.answers import answer_action, question_text
 from knowledge import vocabulary
 from knowledge.dates import parse_deadline, today_in_china
+from knowledge.text import normalise
 from knowledge.validation import clean_company_name, description_is_useful, normalise_phone
 
 # Intents that the rules handle while a form runs: the form gives way to them.
@@ -57,13 +58,51 @@ def is_question(text: Text) -> bool:
     return len(text) <= MAX_QUESTION_CHARS and bool(QUESTION_MARKERS.search(text))
 
 
+def user_just_answered(tracker: Tracker) -> bool:
+    """Whether the form runs on a message the user just sent, rather than on activation or
+    on returning to the form. Rasa sends validation actions a tracker that ends with the
+    form's own execution, so the action before it tells."""
+    actions = [e.get("name") for e in tracker.events if e.get("event") == "action"]
+    return len(actions) >= 2 and actions[-2] == "action_listen"
+
+
+def answers(tracker: Tracker, slot: Text) -> bool:
+    """Whether the user just answered the form's question about `slot`."""
+    return tracker.get_slot("requested_slot") == slot and user_just_answered(tracker)
+
+
+def looks_like_answer(tracker: Tracker, requested: Text) -> bool:
+    """Whether the latest message has the shape of an answer about `requested`."""
+    text = normalise(question_text(tracker)).strip()
+    entities = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
+    if requested in entities:
+        return True
+    if requested == "phone":
+        return sum(c.isdigit() for c in text) >= 5
+    if requested == "deadline":
+        return parse_deadline(text, today_in_china()) is not None
+    if requested in ("country", "ip_type", "dispute_type"):
+        return canonical(requested, text) is not None or bool(UNSURE.match(text) or OTHER.match(text))
+    if requested == "description":
+        return len(text) > MAX_QUESTION_CHARS
+    return False
+
+
+def knowledge_intent(tracker: Tracker) -> Optional[Text]:
+    """The question intent of the latest message: its intent, or else the likeliest question
+    intent of its ranking (a question that looks like form input, “…期限是多久？”, is often
+    classified inform)."""
+    ranked = [latest_intent(tracker)] + [r.get("name") for r in tracker.latest_message.get("intent_ranking") or []]
+    return next((name for name in ranked if name and answer_action(name) is not None), None)
+
+
 def latest_intent(tracker: Tracker) -> Text:
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
 
 def canonical(entity: Text, text: Text) -> Optional[Text]:
     """The canonical value of `text` if it is a value or a known synonym of `entity`."""
-    wanted = text.strip().lower()
+    wanted = normalise(text).strip().lower()
     for form in vocabulary.forms(vocabulary.load()):
         if form.entity == entity and form.text.lower() == wanted:
             return form.value
@@ -87,7 +126,7 @@ class ReportFormValidation(FormValidationAction, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         requested = tracker.get_slot("requested_slot")
-        if requested and tracker.latest_action_name == "action_listen":
+        if requested and user_just_answered(tracker):
             intent = latest_intent(tracker)
             if intent in FORM_CONTROL_INTENTS:
                 return []  # rejected: the rules ask whether to discard, or hand off
@@ -98,9 +137,11 @@ class ReportFormValidation(FormValidationAction, ABC):
 
     @staticmethod
     def is_interruption(tracker: Tracker, requested: Text) -> bool:
-        """Whether the latest message is not an answer to the form's question."""
+        """Whether the latest message is not an answer to the form's question. What reads as
+        an answer to it (digits for a phone number, a date, a country) is one, whatever the
+        NLU made of a message that short."""
         intent, text = latest_intent(tracker), tracker.latest_message.get("text") or ""
-        if intent in ("inform", "nlu_fallback"):
+        if looks_like_answer(tracker, requested):
             return False
         if intent in ("affirm", "deny"):
             # A yes or no answers the confirmation, or “that date has passed, right?”;
@@ -108,15 +149,16 @@ class ReportFormValidation(FormValidationAction, ABC):
             past_date_asked = requested == "deadline" and tracker.get_slot("deadline_candidate")
             return not (requested == "report_confirmed" or past_date_asked)
         if intent in FIXED_REPLIES:
-            return not (requested == "description" and not is_question(text) and len(text) > MAX_QUESTION_CHARS)
-        return answer_action(intent) is not None and is_question(text)
+            # A description is a description, whatever topic the NLU heard in it.
+            return not (requested == "description" and description_is_useful(text) and not is_question(text))
+        return is_question(text) and knowledge_intent(tracker) is not None
 
     @staticmethod
     async def interrupt(
         dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, intent: Text
     ) -> List[Dict[Text, Any]]:
         """Answers the interrupting message; the form then repeats its question."""
-        action = answer_action(intent)
+        action = answer_action(knowledge_intent(tracker) or "") if intent not in FIXED_REPLIES else None
         if action is not None:
             return [e for e in await action.run(dispatcher, tracker, domain) if e.get("name") != "requested_slot"]
         if intent in FIXED_REPLIES:
@@ -126,7 +168,7 @@ class ReportFormValidation(FormValidationAction, ABC):
     @staticmethod
     def requested_text(tracker: Tracker, slot: Text) -> Optional[Text]:
         """The latest message's words when they answer the question about `slot`."""
-        if tracker.get_slot("requested_slot") != slot or tracker.latest_action_name != "action_listen":
+        if not answers(tracker, slot):
             return None
         text = question_text(tracker).strip()
         return text or None
@@ -163,7 +205,7 @@ class ReportFormValidation(FormValidationAction, ABC):
     ) -> Dict[Text, Any]:
         if value is None:
             return {"phone": None}
-        phone = normalise_phone(str(value))
+        phone = normalise_phone(normalise(str(value)))
         if phone is None:
             dispatcher.utter_message(response="utter_invalid_phone", value=str(value))
         return {"phone": phone}
@@ -181,7 +223,7 @@ class ReportFormValidation(FormValidationAction, ABC):
     ) -> Dict[Text, Any]:
         if value is None:
             return {"country": None}
-        text = str(value).strip()
+        text = normalise(str(value)).strip()
         if text in vocabulary.canonical_values("country") or OTHER.match(text):
             return {"country": OTHER_COUNTRY if OTHER.match(text) else text}
         country = canonical("country", text)
@@ -195,14 +237,14 @@ class ReportFormValidation(FormValidationAction, ABC):
         text = self.requested_text(tracker, slot)
         if text is None or tracker.get_slot(slot):
             return {}
-        if UNSURE.match(text):
+        if UNSURE.match(normalise(text)):
             return {slot: UNSURE_VALUE}
         return {slot: text}
 
     def _validate_closed(self, slot: Text, value: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
         if value is None:
             return {slot: None}
-        text = str(value).strip()
+        text = normalise(str(value)).strip()
         if text == UNSURE_VALUE or text in vocabulary.canonical_values(slot):
             return {slot: text}
         found = canonical(slot, text)
@@ -246,7 +288,7 @@ class ReportFormValidation(FormValidationAction, ABC):
     def extract_report_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "report_confirmed" or tracker.latest_action_name != "action_listen":
+        if not answers(tracker, "report_confirmed"):
             return {}
         field = next((e["value"] for e in tracker.latest_message.get("entities") or [] if e["entity"] == "field"), None)
         if field in self.editable_fields():
@@ -254,7 +296,8 @@ class ReportFormValidation(FormValidationAction, ABC):
         intent = latest_intent(tracker)
         if intent == "affirm":
             return {"report_confirmed": True}
-        # Anything else (a no, a correction) is answered with the menu of what can be changed.
+        # Anything else asks again: a no gets the menu of what can be changed, other
+        # messages the summary (action_ask_report_confirmed decides).
         return {"report_confirmed": None}
 
     def editable_fields(self) -> List[Text]:
@@ -273,7 +316,7 @@ class ValidateDisputeForm(ReportFormValidation):
         return ["company_name", "phone", "country", "ip_type", "dispute_type", "deadline", "description"]
 
     def extract_deadline(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
-        if tracker.get_slot("requested_slot") != "deadline" or tracker.latest_action_name != "action_listen":
+        if not answers(tracker, "deadline"):
             return {}
         candidate, intent = tracker.get_slot("deadline_candidate"), latest_intent(tracker)
         if candidate and intent in ("affirm", "deny"):
@@ -294,7 +337,7 @@ class ValidateDisputeForm(ReportFormValidation):
             return {"deadline": text, "deadline_candidate": None}  # a past date the user confirmed
         if candidate and latest_intent(tracker) == "deny":
             return {"deadline": None, "deadline_candidate": None}  # asked again
-        deadline = parse_deadline(text, today)
+        deadline = parse_deadline(normalise(text), today)
         if deadline is None:
             dispatcher.utter_message(response="utter_invalid_deadline", value=text)
             return {"deadline": None, "deadline_candidate": None}

@@ -38,7 +38,8 @@ FORM_FIELDS = {
     "unfair_form": ["company_name", "phone", "country", "description"],
     "expert_form": ["country", "ip_type", "industry"],
 }
-# What a finished or discarded form leaves behind: who the enterprise is stays known.
+# What a saved report clears: who the enterprise is (company, phone) stays known for the
+# next one. A discarded form clears all its fields.
 FORGOTTEN_AFTER_REPORT = [
     "ip_type",
     "dispute_type",

@@ -13,9 +13,11 @@ from rasa_sdk.types import DomainDict
 from actions.knowledge_base import knowledge_base
 from actions.transcript import channel_of
 from knowledge import subscriptions
+from knowledge.text import normalise
 
+# Matched on the normalised text (simplified characters), so 別推了 and 取消訂閱 count too.
 UNSUBSCRIBE = re.compile(
-    r"退订|取消.{0,8}(订阅|推送|预警)|不想再收|不用再|别推|不要再推|停止推送|暂停推送|unsubscribe", re.I
+    r"退订|取消.{0,8}(订阅|推送|预警)|不想再收|不用再|别推|不要再推|停止推送|暂停推送|unsubscribe|cancel|\bstop\b", re.I
 )
 LIST = re.compile(r"订阅了(什么|哪些|啥)|订了(什么|哪些|啥)|订阅列表|我的订阅|查看.{0,4}订阅|订阅情况")
 
@@ -42,7 +44,7 @@ class ActionSubscribeAlerts(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        text = tracker.latest_message.get("text") or ""
+        text = normalise(tracker.latest_message.get("text") or "")
         entities = tracker.latest_message.get("entities") or []
         countries = sorted({str(e["value"]) for e in entities if e["entity"] == "country"})
         industries = sorted({str(e["value"]) for e in entities if e["entity"] == "industry"})

@@ -83,6 +83,13 @@ def best_matches(
     return matches[:limit]
 
 
+def available(engine: Engine, limit: int = 3) -> List[Match]:
+    """Experts who can be booked now, by id, when none matches the question."""
+    with Session(engine, expire_on_commit=False) as session:
+        query = select(Expert).where(Expert.available.is_(True)).order_by(Expert.id).limit(limit)
+        return [Match(expert, 0, []) for expert in session.scalars(query)]
+
+
 def get_expert(engine: Engine, expert_id: Text) -> Optional[Expert]:
     """An expert by id."""
     with Session(engine, expire_on_commit=False) as session:

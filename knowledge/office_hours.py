@@ -22,14 +22,16 @@ class OfficeHours:
 
     @classmethod
     def parse(cls, hours: Text, days: Text) -> "OfficeHours":
-        """From settings such as "09:00-17:00" and "1-5" (Monday to Friday) or "1,2,3,4,5,6".
+        """From settings such as "09:00-17:00" and "1-5" (Monday to Friday) or "1,2,3,4,5,6";
+        "00:00-24:00" is the whole day.
 
         Raises ValueError with the offending setting when one cannot be read."""
         match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", hours)
         if not match:
             raise ValueError(f"OFFICE_HOURS {hours!r}: expected HH:MM-HH:MM")
         try:
-            opens, closes = time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
+            opens = time(int(match[1]), int(match[2]))
+            closes = time.max if (match[3], match[4]) == ("24", "00") else time(int(match[3]), int(match[4]))
         except ValueError:
             raise ValueError(f"OFFICE_HOURS {hours!r}: not a time of day") from None
         if opens >= closes:
@@ -64,7 +66,8 @@ class OfficeHours:
             named = f"周{WEEKDAY_NAMES[days[0]]}至周{WEEKDAY_NAMES[days[-1]]}"
         else:
             named = "、".join(f"周{WEEKDAY_NAMES[d]}" for d in days)
-        return f"{named} {self.opens:%H:%M}-{self.closes:%H:%M}"
+        closes = "24:00" if self.closes == time.max else f"{self.closes:%H:%M}"
+        return f"{named} {self.opens:%H:%M}-{closes}"
 
 
 def describe_moment(moment: datetime) -> Text:

@@ -48,7 +48,7 @@ def test_a_miss_with_no_topic_in_view_offers_the_menu(dispatcher, domain):
 def test_second_miss_in_a_row_hands_off_to_a_person(dispatcher, domain, monkeypatch, tmp_path):
     monkeypatch.setattr(knowledge_base, "_engine", db.init_db(f"sqlite:///{tmp_path / 't.db'}"))
     monkeypatch.setenv("OFFICE_DAYS", "1-7")
-    monkeypatch.setenv("OFFICE_HOURS", "00:00-23:59")
+    monkeypatch.setenv("OFFICE_HOURS", "00:00-24:00")
     events = [fallback(intent_ranking=RANKING), {"event": "bot", "text": "?"}, fallback("还是那个")]
     assert consecutive_misses(tracker_from(events)) == 2
     returned = asyncio.run(ActionClarify().run(dispatcher, tracker_from(events), domain))

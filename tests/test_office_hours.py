@@ -19,6 +19,7 @@ WEEKDAYS = OfficeHours.parse("09:00-17:00", "1-5")
         ("09:00-17:00", "1-5,7", OfficeHours(time(9), time(17), frozenset({0, 1, 2, 3, 4, 6}))),
         ("09:00-17:00", "7", OfficeHours(time(9), time(17), frozenset({6}))),
         ("00:00-23:59", "1-7", OfficeHours(time(0), time(23, 59), frozenset(range(7)))),
+        ("00:00-24:00", "1-7", OfficeHours(time(0), time.max, frozenset(range(7)))),
     ],
 )
 def test_parse(hours, days, expected):

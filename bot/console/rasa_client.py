@@ -53,6 +53,10 @@ class RasaClient:
         await self._call("POST", self._url(sender_id, "tracker/events"), json=[{"event": "resume"}])
         params = {"output_channel": "latest"}
         await self._call("POST", self._url(sender_id, "execute"), json={"name": response}, params=params)
+        # `execute` runs one action and stops; the bot then listens, as after any turn, so
+        # that the user's next message is predicted from a normal state.
+        listen = {"event": "action", "name": "action_listen", "policy": None, "confidence": None}
+        await self._call("POST", self._url(sender_id, "tracker/events"), json=[listen])
 
 
 def messages(tracker: Dict[Text, Any]) -> List[Dict[Text, Any]]:

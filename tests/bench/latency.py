@@ -1,10 +1,11 @@
 """Latency benchmark of the real servers over loopback HTTP.
 
-`make bench-latency` starts the action server and the Rasa server on free ports (with a
-fresh SQLite database), or measures a running Rasa server given with `--url`. For a plain
-turn (a rule's response), a turn that calls the action server and `/model/parse`, it
-prints p50/p95/p99 at concurrency 1 and throughput and p95 at concurrency 8 and 32.
-Each simulated user has a conversation of 10 turns, then a new one starts.
+`make bench-latency` starts the action server, the Rasa server and the console on free
+ports (with a fresh SQLite database), or measures a running Rasa server given with `--url`.
+For a plain turn (a rule's response), a turn that calls the action server, a dispute-report
+conversation (form turns: validation action, summary, saving the report) and `/model/parse`,
+it prints p50/p95/p99 at concurrency 1 and throughput and p95 at concurrency 8 and 32.
+Each simulated user has conversations of 10 turns, one after the other.
 """
 
 from __future__ import annotations
@@ -25,13 +26,31 @@ from bot.training import newest_model
 from knowledge import db, loader
 from tests.e2e.conftest import make_settings
 
-WORKLOADS: Dict[Text, Tuple[Text, Text]] = {
-    "plain turn (webhook, rule response)": ("/webhooks/rest/webhook", "你好"),
-    "action turn (webhook, action server)": ("/webhooks/rest/webhook", "在越南怎么注册商标"),
-    "parse (/model/parse)": ("/model/parse", "在越南怎么注册商标"),
+# The ten turns of a dispute report: form questions, the summary, the saved report, a greeting.
+REPORT_TURNS = [
+    "我要登记一起海外知识产权纠纷",
+    "铜川华陶瓷业有限公司",
+    "13912345678",
+    "法国",
+    "商标",
+    "警告函",
+    "没有",
+    "今年10月收到法国客户转来的律师函，称我们的商标与其注册商标近似，要求停止销售。",
+    "/affirm",
+    "你好",
+]
+WORKLOADS: Dict[Text, Tuple[Text, List[Text]]] = {
+    "plain turn (webhook, rule response)": ("/webhooks/rest/webhook", ["你好"]),
+    "action turn (webhook, action server)": ("/webhooks/rest/webhook", ["在越南怎么注册商标"]),
+    "form turn (webhook, dispute report)": ("/webhooks/rest/webhook", REPORT_TURNS),
+    "parse (/model/parse)": ("/model/parse", ["在越南怎么注册商标"]),
 }
 TURNS_PER_CONVERSATION = 10
-TARGETS_MS = {"plain turn (webhook, rule response)": 60, "action turn (webhook, action server)": 150}
+TARGETS_MS = {
+    "plain turn (webhook, rule response)": 60,
+    "action turn (webhook, action server)": 150,
+    "form turn (webhook, dispute report)": 150,
+}
 TARGET_RPS_AT_32 = 35
 TARGET_RPS_WORKLOADS = {"plain turn (webhook, rule response)"}
 
@@ -43,7 +62,7 @@ def percentile(values: List[float], q: float) -> float:
 
 
 async def run_load(
-    base: Text, path: Text, text: Text, concurrency: int, requests: int
+    base: Text, path: Text, texts: List[Text], concurrency: int, requests: int
 ) -> Tuple[List[float], int, float]:
     """Sends `requests` requests with `concurrency` users; returns latencies (ms), errors, wall time."""
     latencies: List[float] = []
@@ -53,8 +72,10 @@ async def run_load(
 
     async def user(session: aiohttp.ClientSession, worker: int) -> None:
         nonlocal errors
-        for i in counter:
-            sender = f"bench-{run_id}-{worker}-{i // TURNS_PER_CONVERSATION}"
+        for turn, _ in enumerate(counter):
+            # Each user's conversations are its own, turn after turn, so forms run in order.
+            sender = f"bench-{run_id}-{worker}-{turn // TURNS_PER_CONVERSATION}"
+            text = texts[turn % TURNS_PER_CONVERSATION % len(texts)]
             body = {"text": text} if path == "/model/parse" else {"sender": sender, "message": text}
             started = time.perf_counter()
             try:
@@ -76,11 +97,11 @@ async def run_load(
 
 async def measure(base: Text, requests_c1: int, requests_cn: int) -> bool:
     ok = True
-    for name, (path, text) in WORKLOADS.items():
-        await run_load(base, path, text, 4, 40)  # warm-up
-        lat, errors, _ = await run_load(base, path, text, 1, requests_c1)
+    for name, (path, texts) in WORKLOADS.items():
+        await run_load(base, path, texts, 4, 40)  # warm-up
+        lat, errors, _ = await run_load(base, path, texts, 1, requests_c1)
         p95 = percentile(lat, 95)
-        print(f"\n{name}: '{text}'")
+        print(f"\n{name}: '{texts[0]}'" + (f" … ({len(texts)} turns)" if len(texts) > 1 else ""))
         print(
             f"  c=1   n={len(lat):4d}  p50 {statistics.median(lat):6.1f} ms  p95 {p95:6.1f} ms  "
             f"p99 {percentile(lat, 99):6.1f} ms  errors {errors}"
@@ -91,7 +112,7 @@ async def measure(base: Text, requests_c1: int, requests_cn: int) -> bool:
             ok &= met
             print(f"        target p95 <= {target} ms: {'MET' if met else 'NOT MET'}")
         for concurrency in (8, 32):
-            lat, errors, wall = await run_load(base, path, text, concurrency, requests_cn)
+            lat, errors, wall = await run_load(base, path, texts, concurrency, requests_cn)
             rps = len(lat) / wall
             print(
                 f"  c={concurrency:<3d} n={len(lat):4d}  {rps:6.1f} req/s  "

@@ -41,7 +41,7 @@ def make_settings(database_url: str, webhook_url: str = "") -> settings_module.S
         hotline_phone="",
         staff_token=STAFF_TOKEN,
         staff_webhook_url=webhook_url,
-        office_hours="00:00-23:59",
+        office_hours="00:00-24:00",
         office_days="1-7",
         report_reply_days=2,
     )

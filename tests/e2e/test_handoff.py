@@ -76,7 +76,7 @@ def test_a_staff_reply_is_pushed_to_a_socketio_user(servers, staff):
         client = socketio.AsyncClient()
         client.on("bot_uttered", lambda data: received.append(data))
         client.on("session_confirm", lambda data: sessions.append(data))
-        await client.connect(servers.settings.rasa_url, transports=["websocket"], socketio_path="/socket.io")
+        await client.connect(servers.settings.rasa_url, transports=["polling"], socketio_path="/socket.io")
         await client.emit("session_request", {"session_id": None})
         for _ in range(50):
             if sessions:

@@ -57,6 +57,7 @@ def test_a_form_in_progress_survives_a_restart_of_the_rasa_server(model, tmp_pat
         # The answers already given are kept: the form goes on from the next question.
         assert "哪类知识产权" in chat.texts("美国")
         slots = chat.tracker()["slots"]
-        assert (slots["company_name"], slots["phone"], slots["country"]) == ("铜川华陶瓷业有限公司", "13912345678", "美国")
+        given = (slots["company_name"], slots["phone"], slots["country"])
+        assert given == ("铜川华陶瓷业有限公司", "13912345678", "美国")
     finally:
         servers.stop()

@@ -1,0 +1,567 @@
+"""The forms' validation and ask actions (actions/forms.py, actions/reports.py,
+actions/experts.py), run as the action server runs them, on trackers built from events."""
+
+import asyncio
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from actions.experts import ActionAskExpertId, ValidateExpertForm
+from actions.forms import ValidateDisputeForm, ValidateUnfairForm
+from actions.knowledge_base import knowledge_base
+from actions.reports import ActionAskReportConfirmed
+from knowledge.dates import today_in_china
+
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parent.parent / "domain.yml").read_text(encoding="utf-8"))
+
+DISPUTE_FIELDS = ["company_name", "phone", "country", "ip_type", "dispute_type", "deadline", "description"]
+UNFAIR_FIELDS = ["company_name", "phone", "country", "description"]
+LABELS = {
+    "company_name": "企业名称",
+    "phone": "联系电话",
+    "country": "国家（地区）",
+    "ip_type": "知识产权类型",
+    "dispute_type": "纠纷类型",
+    "deadline": "应对截止日期",
+    "description": "事情经过",
+}
+FILLED = {
+    "company_name": "铜川华陶瓷业有限公司",
+    "phone": "13912345678",
+    "country": "德国",
+    "ip_type": "外观设计",
+    "dispute_type": "展会纠纷",
+    "deadline": "无",
+    "description": "我们在德国展会上被投诉外观设计侵权，展品被要求撤下，对方律师要求签署声明。",
+}
+IP_TYPES = {"专利", "外观设计", "商标", "著作权", "地理标志", "商业秘密"}
+DISPUTE_TYPES = {"侵权诉讼", "临时禁令", "警告函", "展会纠纷", "海关扣押", "电商平台投诉", "337调查", "商标抢注"}
+QUESTION_337 = "337调查的应诉期限是多久？"
+
+
+def form_tracker(
+    text,
+    intent="inform",
+    *,
+    requested,
+    slots=None,
+    entities=None,
+    form="dispute_form",
+    answered=True,
+    **parse_data,
+):
+    """The tracker a form's validation action gets after the user answered `requested`
+    (as Rasa sends it: ending with the form's own execution), or, with `answered=False`,
+    when the form runs without a new message (on activation)."""
+    values = {name: None for name in DOMAIN["slots"]}
+    values.update(slots or {})
+    values["requested_slot"] = requested
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or [], **parse_data}
+    user = {"event": "user", "text": text, "parse_data": latest, "input_channel": "rest", "timestamp": 4.0}
+    if answered:
+        events = [
+            {"event": "action", "name": form, "timestamp": 1.0},
+            {"event": "bot", "text": "（问题）", "timestamp": 2.0},
+            {"event": "action", "name": "action_listen", "timestamp": 3.0},
+            user,
+            {"event": "action", "name": form, "timestamp": 5.0},
+        ]
+    else:
+        events = [
+            {"event": "action", "name": "action_listen", "timestamp": 1.0},
+            user,
+            {"event": "action", "name": "utter_start_dispute_form", "timestamp": 2.0},
+            {"event": "bot", "text": "好的，我来帮您登记这起纠纷。", "timestamp": 3.0},
+            {"event": "action", "name": form, "timestamp": 4.0},
+        ]
+    return Tracker("tester", values, latest, events, False, None, {"name": form}, form)
+
+
+def run(action, dispatcher, tracker):
+    result = action.run(dispatcher, tracker, DOMAIN)
+    return asyncio.run(result) if asyncio.iscoroutine(result) else result
+
+
+def responses(dispatcher):
+    return [m["response"] for m in dispatcher.messages]
+
+
+def entity(name, value):
+    return {"entity": name, "value": value, "start": 0, "end": 0}
+
+
+@pytest.fixture
+def with_kb(kb_engine, kb_index, monkeypatch):
+    """The action server's knowledge base on the real content, its index already built."""
+    monkeypatch.setattr(knowledge_base, "_engine", kb_engine)
+    monkeypatch.setattr(knowledge_base, "_index", kb_index)
+    monkeypatch.setattr(knowledge_base, "_built_at", time.monotonic())
+    monkeypatch.setattr(knowledge_base, "_lock", None)
+    return kb_engine
+
+
+# -- phone ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, phone",
+    [
+        ("13912345678", "13912345678"),
+        ("0919-3185678", "0919-3185678"),
+        ("09193185678", "0919-3185678"),
+        ("139 1234 5678", "13912345678"),
+        ("电话是 +86 139-1234-5678", "13912345678"),
+    ],
+)
+def test_a_phone_answer_is_normalised(dispatcher, text, phone):
+    tracker = form_tracker(text, requested="phone", slots={"company_name": FILLED["company_name"]})
+    assert run(ValidateDisputeForm(), dispatcher, tracker) == [SlotSet("phone", phone)]
+    assert dispatcher.messages == []
+
+
+def test_an_invalid_phone_is_said_and_asked_again(dispatcher):
+    tracker = form_tracker("12345", requested="phone")
+    assert run(ValidateDisputeForm(), dispatcher, tracker) == [SlotSet("phone", None)]
+    [message] = dispatcher.messages
+    assert (message["response"], message["value"]) == ("utter_invalid_phone", "12345")
+
+
+# -- country -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, country",
+    [
+        ("德国", "德国"),
+        ("美國", "美国"),
+        ("USA", "美国"),
+        ("usa", "美国"),
+        ("汉诺威", "德国"),
+        ("其他", "其他"),
+        ("其它国家", "其他"),
+    ],
+)
+def test_a_country_answer_becomes_its_canonical_value(dispatcher, text, country):
+    tracker = form_tracker(text, requested="country")
+    assert run(ValidateDisputeForm(), dispatcher, tracker) == [SlotSet("country", country)]
+    assert dispatcher.messages == []
+
+
+def test_an_unknown_country_is_said_and_asked_again(dispatcher):
+    tracker = form_tracker("火星", requested="country")
+    assert run(ValidateDisputeForm(), dispatcher, tracker) == [SlotSet("country", None)]
+    [message] = dispatcher.messages
+    assert (message["response"], message["value"]) == ("utter_invalid_country", "火星")
+
+
+# -- IP type and dispute type ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "slot, text, value",
+    [
+        ("ip_type", "商标", "商标"),
+        ("ip_type", "外观专利", "外观设计"),
+        ("ip_type", "patent", "专利"),
+        ("ip_type", "不确定", "不确定"),
+        ("ip_type", "不清楚", "不确定"),
+        ("dispute_type", "警告函", "警告函"),
+        ("dispute_type", "律师函", "警告函"),
+        ("dispute_type", "TRO", "临时禁令"),
+        ("dispute_type", "337", "337调查"),
+        ("dispute_type", "不确定", "不确定"),
+        ("dispute_type", "都有可能", "不确定"),
+    ],
+)
+def test_a_closed_choice_becomes_its_canonical_value(dispatcher, slot, text, value):
+    tracker = form_tracker(text, requested=slot)
+    assert run(ValidateDisputeForm(), dispatcher, tracker) == [SlotSet(slot, value)]
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    "slot, text, response, values",
+    [
+        ("ip_type", "区块链", "utter_invalid_ip_type", IP_TYPES),
+        ("dispute_type", "吵架了", "utter_invalid_dispute_type", DISPUTE_TYPES),
+    ],
+)
+def test_an_unknown_choice_offers_every_value_as_a_button(dispatcher, slot, text, response, values):
+    tracker = form_tracker(text, requested=slot)
+    assert run(ValidateDisputeForm(), dispatcher, tracker) == [SlotSet(slot, None)]
+    [message] = dispatcher.messages
+    assert (message["response"], message["value"]) == (response, text)
+    buttons = message["buttons"]
+    assert all(b["title"] == b["payload"] for b in buttons)
+    assert {b["title"] for b in buttons} == values | {"不确定"}
+    assert len(buttons) == len(values) + 1
+    assert buttons[-1] == {"title": "不确定", "payload": "不确定"}
+
+
+# -- deadline --------------------------------------------------------------------------------
+
+
+def next_friday():
+    today = today_in_china()
+    return today - timedelta(days=today.weekday()) + timedelta(weeks=1, days=4)
+
+
+@pytest.mark.parametrize(
+    "text, deadline",
+    [
+        ("下周五", lambda: next_friday().isoformat()),
+        ("还有10天", lambda: (today_in_china() + timedelta(days=10)).isoformat()),
+        ("没有", lambda: "无"),
+        ("没有明确期限", lambda: "无"),
+    ],
+)
+def test_a_deadline_answer_becomes_an_iso_date_or_none(dispatcher, text, deadline):
+    tracker = form_tracker(text, requested="deadline")
+    events = run(ValidateDisputeForm(), dispatcher, tracker)
+    assert events == [SlotSet("deadline", deadline()), SlotSet("deadline_candidate", None)]
+    assert dispatcher.messages == []
+
+
+def past_day():
+    return today_in_china() - timedelta(days=30)
+
+
+def test_a_past_deadline_is_held_as_a_candidate_and_questioned(dispatcher):
+    day = past_day()
+    tracker = form_tracker(f"{day.year}年{day.month}月{day.day}日", requested="deadline")
+    events = run(ValidateDisputeForm(), dispatcher, tracker)
+    assert events == [SlotSet("deadline", None), SlotSet("deadline_candidate", day.isoformat())]
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_deadline_in_past"
+    assert message["day"] == f"{day.year}年{day.month}月{day.day}日"
+    assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
+
+
+def test_affirming_a_past_deadline_keeps_it(dispatcher):
+    day = past_day().isoformat()
+    tracker = form_tracker("/affirm", "affirm", requested="deadline", slots={"deadline_candidate": day})
+    events = run(ValidateDisputeForm(), dispatcher, tracker)
+    assert events == [SlotSet("deadline", day), SlotSet("deadline_candidate", None)]
+    assert dispatcher.messages == []
+
+
+def test_denying_a_past_deadline_clears_it_silently(dispatcher):
+    day = past_day().isoformat()
+    tracker = form_tracker("/deny", "deny", requested="deadline", slots={"deadline_candidate": day})
+    events = run(ValidateDisputeForm(), dispatcher, tracker)
+    assert events == [SlotSet("deadline", None), SlotSet("deadline_candidate", None)]
+    assert dispatcher.messages == []
+
+
+def test_an_unreadable_deadline_is_said_and_asked_again(dispatcher):
+    tracker = form_tracker("尽快吧", requested="deadline")
+    events = run(ValidateDisputeForm(), dispatcher, tracker)
+    assert events == [SlotSet("deadline", None), SlotSet("deadline_candidate", None)]
+    [message] = dispatcher.messages
+    assert (message["response"], message["value"]) == ("utter_invalid_deadline", "尽快吧")
+
+
+# -- description -------------------------------------------------------------------------------
+
+
+def test_a_short_description_asks_for_more(dispatcher):
+    tracker = form_tracker("被告了", requested="description")
+    assert run(ValidateDisputeForm(), dispatcher, tracker) == [SlotSet("description", None)]
+    assert responses(dispatcher) == ["utter_description_too_short"]
+
+
+def test_a_pasted_letter_is_kept_whole(dispatcher):
+    letter = ("尊敬的先生：贵司在汉诺威展会展出的陶瓷产品涉嫌侵犯我方外观设计专利，请立即停止展出。" * 200)[:6000]
+    check = {"problem": "too_long", "length": 6000, "limit": 500}
+    tracker = form_tracker(letter, "nlu_fallback", requested="description", input_check=check)
+    assert run(ValidateDisputeForm(), dispatcher, tracker) == [SlotSet("description", letter)]
+    assert len(letter) == 6000
+    assert dispatcher.messages == []
+
+
+def test_a_long_description_that_sounds_like_a_new_report_is_kept(dispatcher):
+    text = (
+        "我们公司在德国汉诺威展会上被一家当地企业投诉侵犯外观设计，"
+        "展会方要求我们撤下展品，对方律师还发来函件要求赔偿和签署停止侵权声明。"
+    )
+    assert len(text) > 60
+    tracker = form_tracker(text, "report_dispute", requested="description")
+    assert run(ValidateDisputeForm(), dispatcher, tracker) == [SlotSet("description", text)]
+    assert dispatcher.messages == []
+
+
+def test_an_unfair_treatment_description_is_taken_as_the_answer(dispatcher):
+    text = "海关只扣中国企业的货，别国的同款全放行了"  # a report_unfair_treatment training example
+    tracker = form_tracker(text, "report_unfair_treatment", requested="description", form="unfair_form")
+    assert run(ValidateUnfairForm(), dispatcher, tracker) == [SlotSet("description", text)]
+    assert dispatcher.messages == []
+
+
+# -- what the user typed, as the tracker keeps it (not normalised) -----------------------------
+
+
+@pytest.mark.parametrize(
+    "slot, text, expected",
+    [
+        ("phone", "１３９１２３４５６７８", lambda: [SlotSet("phone", "13912345678")]),
+        (
+            "deadline",
+            "下週五",
+            lambda: [SlotSet("deadline", next_friday().isoformat()), SlotSet("deadline_candidate", None)],
+        ),
+        ("dispute_type", "臨時禁令", lambda: [SlotSet("dispute_type", "临时禁令")]),
+    ],
+)
+def test_full_width_and_traditional_answers_are_understood(dispatcher, slot, text, expected):
+    tracker = form_tracker(text, requested=slot)
+    events = run(ValidateDisputeForm(), dispatcher, tracker)
+    assert (events, dispatcher.messages) == (expected(), [])
+
+
+# -- interruptions ---------------------------------------------------------------------------
+
+
+def test_a_knowledge_question_is_answered_and_the_question_asked_again(dispatcher, with_kb):
+    tracker = form_tracker(QUESTION_337, "ask_dispute_guidance", requested="phone")
+    events = run(ValidateDisputeForm(), dispatcher, tracker)
+    assert events[-1] == SlotSet("phone", None)
+    assert all(e.get("name") != "requested_slot" for e in events)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_answer"
+    assert "337" in message["title"]
+
+
+def test_a_question_classified_inform_is_answered_from_its_ranking(dispatcher, with_kb):
+    ranking = [{"name": "inform", "confidence": 0.6}, {"name": "ask_dispute_guidance", "confidence": 0.3}]
+    tracker = form_tracker(QUESTION_337, "inform", requested="phone", intent_ranking=ranking)
+    assert run(ValidateDisputeForm(), dispatcher, tracker)[-1] == SlotSet("phone", None)
+    assert responses(dispatcher) == ["utter_answer"]
+
+
+def test_a_plain_answer_classified_inform_is_not_taken_for_a_question(dispatcher, with_kb):
+    ranking = [{"name": "inform", "confidence": 0.6}, {"name": "ask_dispute_guidance", "confidence": 0.3}]
+    tracker = form_tracker("铜川华陶瓷业有限公司", "inform", requested="company_name", intent_ranking=ranking)
+    assert run(ValidateDisputeForm(), dispatcher, tracker) == [SlotSet("company_name", "铜川华陶瓷业有限公司")]
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    "text, intent, requested, response",
+    [
+        ("你好", "greet", "company_name", "utter_form_greet"),
+        ("谢谢", "thank", "phone", "utter_thank"),
+        ("你是机器人吗", "bot_challenge", "country", "utter_bot_challenge"),
+        ("再见", "goodbye", "ip_type", "utter_form_still_open"),
+        ("我要登记纠纷", "report_dispute", "description", "utter_form_finish_first"),
+        ("查一下进度", "check_report_status", "deadline", "utter_form_finish_first"),
+    ],
+)
+def test_a_fixed_reply_is_said_and_the_question_asked_again(dispatcher, text, intent, requested, response):
+    tracker = form_tracker(text, intent, requested=requested)
+    assert run(ValidateDisputeForm(), dispatcher, tracker) == [SlotSet(requested, None)]
+    assert responses(dispatcher) == [response]
+
+
+@pytest.mark.parametrize(
+    "requested, text, intent, expected",
+    [
+        ("phone", "13912345678", "greet", [SlotSet("phone", "13912345678")]),
+        ("deadline", "没有", "deny", [SlotSet("deadline", "无"), SlotSet("deadline_candidate", None)]),
+        ("ip_type", "不确定", "deny", [SlotSet("ip_type", "不确定")]),
+        ("country", "其他", "deny", [SlotSet("country", "其他")]),
+        ("dispute_type", "被抢注", "report_dispute", [SlotSet("dispute_type", "商标抢注")]),
+    ],
+)
+def test_what_reads_as_an_answer_is_one_whatever_the_intent(dispatcher, requested, text, intent, expected):
+    tracker = form_tracker(text, intent, requested=requested)
+    assert run(ValidateDisputeForm(), dispatcher, tracker) == expected
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize("intent", ["stop", "request_human"])
+def test_stop_and_request_human_are_left_to_the_rules(dispatcher, intent):
+    tracker = form_tracker("算了", intent, requested="phone", slots={"company_name": FILLED["company_name"]})
+    assert run(ValidateDisputeForm(), dispatcher, tracker) == []
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize("intent", ["affirm", "deny"])
+def test_a_yes_or_no_to_a_factual_question_asks_it_again(dispatcher, intent):
+    tracker = form_tracker("好的", intent, requested="phone")
+    assert run(ValidateDisputeForm(), dispatcher, tracker) == [SlotSet("phone", None)]
+    assert dispatcher.messages == []
+
+
+def test_nothing_is_read_when_the_form_was_not_listening(dispatcher):
+    tracker = form_tracker("13912345678", requested="phone", answered=False)
+    assert run(ValidateDisputeForm(), dispatcher, tracker) == []
+    assert dispatcher.messages == []
+
+
+# -- confirmation and the edit menu ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, intent, confirmed",
+    [("/affirm", "affirm", True), ("/deny", "deny", None), ("不对", "deny", None)],
+)
+def test_the_confirmation_answer(dispatcher, text, intent, confirmed):
+    tracker = form_tracker(text, intent, requested="report_confirmed", slots=FILLED)
+    assert run(ValidateDisputeForm(), dispatcher, tracker) == [SlotSet("report_confirmed", confirmed)]
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize("field", DISPUTE_FIELDS)
+def test_an_edit_button_clears_its_field_and_the_confirmation(dispatcher, field):
+    text = f'/inform{{"field": "{field}"}}'
+    tracker = form_tracker(text, requested="report_confirmed", slots=FILLED, entities=[entity("field", field)])
+    events = run(ValidateDisputeForm(), dispatcher, tracker)
+    assert events == [SlotSet("report_confirmed", None), SlotSet(field, None)]
+    assert dispatcher.messages == []
+
+
+def test_an_edit_button_for_a_field_the_form_lacks_clears_only_the_confirmation(dispatcher):
+    slots = {f: FILLED[f] for f in UNFAIR_FIELDS}
+    tracker = form_tracker(
+        '/inform{"field": "ip_type"}',
+        requested="report_confirmed",
+        slots=slots,
+        entities=[entity("field", "ip_type")],
+        form="unfair_form",
+    )
+    assert run(ValidateUnfairForm(), dispatcher, tracker) == [SlotSet("report_confirmed", None)]
+
+
+@pytest.mark.parametrize(
+    "method, slot",
+    [
+        ("validate_company_name", "company_name"),
+        ("validate_phone", "phone"),
+        ("validate_country", "country"),
+        ("validate_ip_type", "ip_type"),
+        ("validate_dispute_type", "dispute_type"),
+        ("validate_deadline", "deadline"),
+        ("validate_description", "description"),
+    ],
+)
+def test_a_cleared_field_is_validated_silently(dispatcher, method, slot):
+    tracker = form_tracker("/inform", requested="report_confirmed", slots=FILLED)
+    result = getattr(ValidateDisputeForm(), method)(None, dispatcher, tracker, DOMAIN)
+    assert result == {slot: None}
+    assert dispatcher.messages == []
+
+
+# -- ActionAskReportConfirmed -----------------------------------------------------------------
+
+
+def test_the_summary_lists_every_field_with_its_value(dispatcher):
+    tracker = form_tracker("这是最后一个回答", requested="report_confirmed", slots=FILLED)
+    assert run(ActionAskReportConfirmed(), dispatcher, tracker) == []
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_ask_report_confirmed"
+    assert message["summary"].split("\n") == [f"{LABELS[f]}：{FILLED[f]}" for f in DISPUTE_FIELDS]
+    assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny", "/stop"]
+
+
+def test_the_unfair_form_summary_lists_its_own_fields(dispatcher):
+    slots = {f: FILLED[f] for f in UNFAIR_FIELDS}
+    tracker = form_tracker("x", requested="report_confirmed", slots=slots, form="unfair_form")
+    run(ActionAskReportConfirmed(), dispatcher, tracker)
+    assert dispatcher.messages[0]["summary"].split("\n") == [f"{LABELS[f]}：{slots[f]}" for f in UNFAIR_FIELDS]
+
+
+def test_a_long_description_is_shortened_in_the_summary(dispatcher):
+    description = "对方在展会上投诉我们侵权。" * 30
+    tracker = form_tracker("x", requested="report_confirmed", slots={**FILLED, "description": description})
+    run(ActionAskReportConfirmed(), dispatcher, tracker)
+    last = dispatcher.messages[0]["summary"].split("\n")[-1]
+    assert last == f"事情经过：{description[:120]}…（共{len(description)}字，已完整保存）"
+
+
+@pytest.mark.parametrize("form, fields", [("dispute_form", DISPUTE_FIELDS), ("unfair_form", UNFAIR_FIELDS)])
+def test_after_a_no_the_fields_to_edit_are_offered(dispatcher, form, fields):
+    tracker = form_tracker("/deny", "deny", requested="report_confirmed", slots=FILLED, form=form)
+    assert run(ActionAskReportConfirmed(), dispatcher, tracker) == []
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_ask_field_to_edit"
+    assert message["buttons"] == [{"title": LABELS[f], "payload": f'/inform{{"field": "{f}"}}'} for f in fields]
+
+
+# -- the expert form ----------------------------------------------------------------------------
+
+
+def expert_tracker(text="/inform", requested="expert_id", slots=None, entities=None):
+    return form_tracker(text, requested=requested, slots=slots, entities=entities, form="expert_form")
+
+
+def test_the_best_experts_are_offered_best_first_with_reasons(dispatcher, with_kb):
+    tracker = expert_tracker(slots={"country": "德国", "ip_type": "外观设计", "industry": "陶瓷"})
+    assert run(ActionAskExpertId(), dispatcher, tracker) == []
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_expert_matches"
+    lines = message["experts"].split("\n")
+    assert len(lines) == 3
+    assert lines[0].startswith("1. 示例专家B")
+    assert "匹配原因：熟悉德国、擅长外观设计、有陶瓷行业经验" in lines[0]
+    buttons = message["buttons"]
+    assert buttons[0] == {
+        "title": "示例专家B（欧洲商标与展会纠纷方向）",
+        "payload": '/inform{"expert_id": "demo-expert-b"}',
+    }
+    assert buttons[-1] == {"title": "都不合适，转人工", "payload": "/request_human"}
+    assert len(buttons) == 4
+
+
+def test_without_a_close_match_it_says_so(dispatcher, with_kb):
+    tracker = expert_tracker(slots={"country": "冰岛", "ip_type": "不确定", "industry": "不限"})
+    run(ActionAskExpertId(), dispatcher, tracker)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_expert_no_close_match"
+    assert message["buttons"][-1] == {"title": "都不合适，转人工", "payload": "/request_human"}
+
+
+def test_without_a_close_match_the_available_experts_are_offered(dispatcher, with_kb):
+    tracker = expert_tracker(slots={"country": "冰岛", "ip_type": "不确定", "industry": "不限"})
+    run(ActionAskExpertId(), dispatcher, tracker)
+    [message] = dispatcher.messages
+    offered = [b["payload"] for b in message["buttons"][:-1]]
+    assert message["experts"] != ""
+    assert len(offered) == 3
+    assert '/inform{"expert_id": "demo-expert-h"}' not in offered
+
+
+@pytest.mark.parametrize(
+    "chosen, expected",
+    [("demo-expert-b", "demo-expert-b"), ("demo-expert-x", None), ("demo-expert-h", None)],
+)
+def test_only_an_available_known_expert_can_be_chosen(dispatcher, with_kb, chosen, expected):
+    slots = {"country": "德国", "ip_type": "外观设计", "industry": "陶瓷"}
+    tracker = expert_tracker(f'/inform{{"expert_id": "{chosen}"}}', slots=slots, entities=[entity("expert_id", chosen)])
+    assert run(ValidateExpertForm(), dispatcher, tracker) == [SlotSet("expert_id", expected)]
+    assert responses(dispatcher) == ([] if expected else ["utter_choose_expert_by_button"])
+
+
+def test_typing_instead_of_choosing_an_expert_asks_for_a_button(dispatcher, with_kb):
+    tracker = expert_tracker("第一个吧", slots={"country": "德国", "ip_type": "外观设计", "industry": "陶瓷"})
+    assert run(ValidateExpertForm(), dispatcher, tracker) == [SlotSet("expert_id", None)]
+    assert responses(dispatcher) == ["utter_choose_expert_by_button"]
+
+
+@pytest.mark.parametrize(
+    "text, industry, response",
+    [
+        ("陶瓷", "陶瓷", None),
+        ("都可以", "不限", None),
+        ("不确定", "不限", None),
+        ("行" * 21, None, "utter_invalid_industry"),
+    ],
+)
+def test_the_industry_answer(dispatcher, text, industry, response):
+    tracker = expert_tracker(text, requested="industry", slots={"country": "德国", "ip_type": "外观设计"})
+    assert run(ValidateExpertForm(), dispatcher, tracker) == [SlotSet("industry", industry)]
+    assert responses(dispatcher) == ([response] if response else [])
