@@ -18,6 +18,7 @@ from actions.knowledge_base import knowledge_base
 from actions.labels import INTENT_LABELS, entity_summary, payload
 from actions.reports import ActionReportStatus
 from actions.subscriptions import ActionSubscribeAlerts
+from knowledge.validation import normalise_phone
 
 ACKNOWLEDGEMENTS = {"affirm": "utter_ack_affirm", "deny": "utter_ack_deny", "stop": "utter_ack_stop"}
 # What someone who only names a country, IP type or dispute type most likely wants next.
@@ -48,14 +49,16 @@ class ActionHandleInform(Action):
     ) -> List[Dict[Text, Any]]:
         entities = message_entities(tracker)
         waiting = tracker.get_slot("pending_topic")
-        if waiting == "check_report_status" and (entities.get("phone") or entities.get("report_id")):
+        text = tracker.latest_message.get("text") or ""
+        if waiting == "check_report_status" and (
+            entities.get("phone") or entities.get("report_id") or normalise_phone(text)
+        ):
             return await ActionReportStatus().run(dispatcher, tracker, domain)
         if waiting == "subscribe_alerts" and (entities.get("country") or entities.get("industry")):
             return await ActionSubscribeAlerts().run(dispatcher, tracker, domain)
         pending = answer_action(waiting or "")
         if pending is not None and entities.get("country"):
             index = await knowledge_base.index()
-            text = tracker.latest_message.get("text") or ""
             return [*pending.answer(dispatcher, index, text, entities), SlotSet("pending_topic", None)]
         topical = {k: v for k, v in entities.items() if k in ("country", "ip_type", "dispute_type", "industry")}
         if not topical:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from datetime import date
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -100,13 +101,15 @@ def latest_intent(tracker: Tracker) -> Text:
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
 
+@lru_cache(maxsize=None)
+def surface_forms(entity: Text) -> Dict[Text, Text]:
+    """Every written form of `entity`'s values (lower case) -> its canonical value."""
+    return {form.text.lower(): form.value for form in vocabulary.forms(vocabulary.load()) if form.entity == entity}
+
+
 def canonical(entity: Text, text: Text) -> Optional[Text]:
     """The canonical value of `text` if it is a value or a known synonym of `entity`."""
-    wanted = normalise(text).strip().lower()
-    for form in vocabulary.forms(vocabulary.load()):
-        if form.entity == entity and form.text.lower() == wanted:
-            return form.value
-    return None
+    return surface_forms(entity).get(normalise(text).strip().lower())
 
 
 def button_options(entity: Text) -> List[Dict[Text, Text]]:

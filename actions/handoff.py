@@ -98,7 +98,11 @@ class ActionSessionStart(Action):
     ) -> List[Dict[Text, Any]]:
         events: List[Dict[Text, Any]] = [SessionStarted()]
         events += [SlotSet(name, value) for name, value in tracker.current_slot_values().items() if value is not None]
-        held = await knowledge_base.run(handoffs.open_handoff_of, knowledge_base.engine(), tracker.sender_id)
+        try:
+            held = await knowledge_base.run(handoffs.open_handoff_of, knowledge_base.engine(), tracker.sender_id)
+        except Exception:  # the session still starts; staff see the messages in the tracker
+            logger.exception("could not check for an open handoff of %s", tracker.sender_id)
+            held = None
         if held is not None:
             events.append(ConversationPaused())
         events.append(ActionExecuted("action_listen"))

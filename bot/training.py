@@ -1,7 +1,13 @@
-"""Training the model only when its inputs changed since the newest one."""
+"""Training the model only when its inputs changed since the newest one.
+
+Each model gets a sidecar `<model>.inputs` holding a digest of the inputs it was trained
+from, taken before training starts: an edit made while a training runs makes that model
+stale (file times cannot tell), and a checkout that only touches times does not.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import subprocess
 from pathlib import Path
@@ -33,12 +39,25 @@ def _files(paths: Iterable[Path]) -> List[Path]:
     return files
 
 
+def inputs_digest(root: Path = ROOT) -> str:
+    """A digest of every training input file's path and content."""
+    digest = hashlib.sha256()
+    for path in sorted(_files(root / p for p in TRAINING_INPUTS)):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def digest_file(model: Path) -> Path:
+    """Where a model's input digest is kept."""
+    return model.with_name(model.name + ".inputs")
+
+
 def is_stale(model: Optional[Path], root: Path = ROOT) -> bool:
-    """True when there is no model or an input file is newer than it."""
-    if model is None:
+    """True when there is no model, or it was trained from other inputs than the current
+    ones (or from unknown ones)."""
+    if model is None or not digest_file(model).is_file():
         return True
-    built = model.stat().st_mtime
-    return any(f.stat().st_mtime > built for f in _files(root / p for p in TRAINING_INPUTS))
+    return digest_file(model).read_text(encoding="utf-8").strip() != inputs_digest(root)
 
 
 def ensure_model(settings: Settings, force: bool = False) -> Path:
@@ -46,6 +65,7 @@ def ensure_model(settings: Settings, force: bool = False) -> Path:
     model = newest_model()
     if force or is_stale(model):
         logger.info("training a model (inputs changed or no model yet)")
+        digest = inputs_digest()
         subprocess.run(
             rasa_command(
                 "train",
@@ -60,6 +80,9 @@ def ensure_model(settings: Settings, force: bool = False) -> Path:
             check=True,
         )
         model = newest_model()
+        if model is None:
+            raise RuntimeError("rasa train finished without writing a model")
+        digest_file(model).write_text(digest, encoding="utf-8")
     if model is None:
-        raise RuntimeError("rasa train finished without writing a model")
+        raise RuntimeError("no model")
     return model

@@ -42,15 +42,20 @@ def _touch(path, mtime):
     os.utime(path, (mtime, mtime))
 
 
-def test_a_model_is_stale_when_missing_or_older_than_an_input(tmp_path):
+def test_a_model_is_stale_when_missing_or_trained_from_other_inputs(tmp_path):
     now = time.time()
     _touch(tmp_path / "data" / "nlu" / "a.yml", now - 100)
     _touch(tmp_path / "config.yml", now - 100)
     model = tmp_path / "models" / "m.tar.gz"
     _touch(model, now - 50)
     assert training.is_stale(None, tmp_path)
+    assert training.is_stale(model, tmp_path)  # no digest: unknown inputs
+    training.digest_file(model).write_text(training.inputs_digest(tmp_path), encoding="utf-8")
     assert not training.is_stale(model, tmp_path)
-    _touch(tmp_path / "knowledge" / "vocabulary.yml", now)
+    _touch(tmp_path / "config.yml", now - 200)  # only the time changed
+    assert not training.is_stale(model, tmp_path)
+    (tmp_path / "knowledge").mkdir()
+    (tmp_path / "knowledge" / "vocabulary.yml").write_text("y", encoding="utf-8")
     assert training.is_stale(model, tmp_path)
 
 

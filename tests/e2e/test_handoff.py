@@ -43,7 +43,8 @@ def test_a_handoff_keeps_the_users_messages_silently_and_staff_reply_and_hand_ba
     back = staff.post(f"/api/handoffs/{handoff['id']}/hand-back", {"note": "已指导"})
     assert back.ok and back.json()["handoff"]["status"] == "returned"
     assert staff.post(f"/api/handoffs/{handoff['id']}/hand-back").status_code == 409
-    assert chat.tracker()["events"][-1]["text"].startswith("人工服务已结束")
+    last_bot = [e for e in chat.tracker()["events"] if e["event"] == "bot"][-1]
+    assert last_bot["text"].startswith("人工服务已结束")
     assert "智能助手" in chat.texts("你好")
 
 
