@@ -303,6 +303,13 @@ class ReportFormValidation(FormValidationAction, ABC):
         # messages the summary (action_ask_report_confirmed decides).
         return {"report_confirmed": None}
 
+    def validate_report_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        # Extraction already decided (True, or None to ask again); without this method
+        # rasa-sdk logs a warning on every confirmation.
+        return {"report_confirmed": value}
+
     def editable_fields(self) -> List[Text]:
         return [slot for slot in self.fields() if slot != "report_confirmed"]
 
