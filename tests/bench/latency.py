@@ -39,9 +39,18 @@ REPORT_TURNS = [
     "/affirm",
     "你好",
 ]
+# Knowledge questions, each different from the one before: the same question typed twice in
+# a row is handed to a person (and the bot then stays silent).
+QUESTIONS = [
+    "在越南怎么注册商标",
+    "美国337调查怎么应对",
+    "去德国参展前要做哪些知识产权准备",
+    "海外侵权责任险保什么",
+    "收到律师函怎么办",
+]
 WORKLOADS: Dict[Text, Tuple[Text, List[Text]]] = {
     "plain turn (webhook, rule response)": ("/webhooks/rest/webhook", ["你好"]),
-    "action turn (webhook, action server)": ("/webhooks/rest/webhook", ["在越南怎么注册商标"]),
+    "action turn (webhook, action server)": ("/webhooks/rest/webhook", QUESTIONS),
     "form turn (webhook, dispute report)": ("/webhooks/rest/webhook", REPORT_TURNS),
     "parse (/model/parse)": ("/model/parse", ["在越南怎么注册商标"]),
 }
