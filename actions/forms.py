@@ -43,6 +43,7 @@ FIXED_REPLIES = {
     "subscribe_alerts": "utter_form_finish_first",
     "request_expert": "utter_form_finish_first",
 }
+SMALL_TALK = {"greet", "thank", "bot_challenge", "ask_capabilities", "out_of_scope", "goodbye"}
 QUESTION_MARKERS = re.compile(
     r"[?？]|吗|么|如何|怎样|哪些|哪个|是否|能否|可否|多久|多少|几天|有没有|要不要|能不能|可以不"
 )
@@ -152,8 +153,10 @@ class ReportFormValidation(FormValidationAction, ABC):
             past_date_asked = requested == "deadline" and tracker.get_slot("deadline_candidate")
             return not (requested == "report_confirmed" or past_date_asked)
         if intent in FIXED_REPLIES:
-            # A description is a description, whatever topic the NLU heard in it.
-            return not (requested == "description" and description_is_useful(text) and not is_question(text))
+            # At the description, a statement is the description (too short or not), whatever
+            # topic the NLU heard in it; only questions and small talk interrupt.
+            statement = requested == "description" and not is_question(text)
+            return not (statement and (intent not in SMALL_TALK or description_is_useful(text)))
         return is_question(text) and knowledge_intent(tracker) is not None
 
     @staticmethod

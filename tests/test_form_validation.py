@@ -357,7 +357,7 @@ def test_a_plain_answer_classified_inform_is_not_taken_for_a_question(dispatcher
         ("谢谢", "thank", "phone", "utter_thank"),
         ("你是机器人吗", "bot_challenge", "country", "utter_bot_challenge"),
         ("再见", "goodbye", "ip_type", "utter_form_still_open"),
-        ("我要登记纠纷", "report_dispute", "description", "utter_form_finish_first"),
+        ("我要登记纠纷", "report_dispute", "phone", "utter_form_finish_first"),
         ("查一下进度", "check_report_status", "deadline", "utter_form_finish_first"),
     ],
 )
@@ -565,3 +565,16 @@ def test_the_industry_answer(dispatcher, text, industry, response):
     tracker = expert_tracker(text, requested="industry", slots={"country": "德国", "ip_type": "外观设计"})
     assert run(ValidateExpertForm(), dispatcher, tracker) == [SlotSet("industry", industry)]
     assert responses(dispatcher) == ([response] if response else [])
+
+
+@pytest.mark.parametrize("intent", ["report_dispute", "ask_dispute_guidance", "inform"])
+def test_a_short_statement_at_the_description_is_a_description_that_is_too_short(dispatcher, intent):
+    tracker = form_tracker("被投诉了", intent, requested="description")
+    assert run(ValidateDisputeForm(), dispatcher, tracker) == [SlotSet("description", None)]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_description_too_short"]
+
+
+def test_small_talk_at_the_description_is_answered_and_the_question_repeated(dispatcher):
+    tracker = form_tracker("你好", "greet", requested="description")
+    assert run(ValidateDisputeForm(), dispatcher, tracker) == [SlotSet("description", None)]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_form_greet"]
