@@ -31,9 +31,6 @@ class ValidateExpertForm(ReportFormValidation):
     def name(self) -> Text:
         return "validate_expert_form"
 
-    def fields(self) -> List[Text]:
-        return ["country", "ip_type", "industry"]
-
     def extract_industry(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
         text = self.requested_text(tracker, "industry")
         if text is None or tracker.get_slot("industry") or is_question(text):

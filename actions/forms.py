@@ -52,6 +52,12 @@ UNSURE = re.compile(r"^(不确定|不清楚|不知道|说不好|说不准|不太
 ANY_VALUE = re.compile(r"^(不限|都可以|都行|无所谓|随便|没有要求|都要)")
 OTHER = re.compile(r"^(其他|其它|别的)")
 UNSURE_VALUE, ANY_INDUSTRY, OTHER_COUNTRY = "不确定", "不限", "其他"
+# What each form asks, in order (domain.yml's required slots without the final choice).
+FORM_FIELDS = {
+    "dispute_form": ["company_name", "phone", "country", "ip_type", "dispute_type", "deadline", "description"],
+    "unfair_form": ["company_name", "phone", "country", "description"],
+    "expert_form": ["country", "ip_type", "industry"],
+}
 INVALID_CHOICE = {"ip_type": "utter_invalid_ip_type", "dispute_type": "utter_invalid_dispute_type"}
 
 
@@ -314,19 +320,12 @@ class ReportFormValidation(FormValidationAction, ABC):
         return {"report_confirmed": value}
 
     def editable_fields(self) -> List[Text]:
-        return [slot for slot in self.fields() if slot != "report_confirmed"]
-
-    @abstractmethod
-    def fields(self) -> List[Text]:
-        """The form's required slots, in the order they are asked."""
+        return FORM_FIELDS[self.form_name()]
 
 
 class ValidateDisputeForm(ReportFormValidation):
     def name(self) -> Text:
         return "validate_dispute_form"
-
-    def fields(self) -> List[Text]:
-        return ["company_name", "phone", "country", "ip_type", "dispute_type", "deadline", "description"]
 
     def extract_deadline(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
         if not answers(tracker, "deadline"):
@@ -373,9 +372,6 @@ class ValidateDisputeForm(ReportFormValidation):
 class ValidateUnfairForm(ReportFormValidation):
     def name(self) -> Text:
         return "validate_unfair_form"
-
-    def fields(self) -> List[Text]:
-        return ["company_name", "phone", "country", "description"]
 
 
 def deadline_date(value: Optional[Text]) -> Optional[date]:

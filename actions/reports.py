@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import question_text
-from actions.forms import deadline_date, latest_intent
+from actions.forms import FORM_FIELDS, deadline_date, latest_intent
 from actions.handoff import hand_off
 from actions.knowledge_base import knowledge_base
 from actions.transcript import channel_of, transcript
@@ -32,11 +32,6 @@ FIELD_LABELS = {
     "deadline": "应对截止日期",
     "description": "事情经过",
     "industry": "行业",
-}
-FORM_FIELDS = {
-    "dispute_form": ["company_name", "phone", "country", "ip_type", "dispute_type", "deadline", "description"],
-    "unfair_form": ["company_name", "phone", "country", "description"],
-    "expert_form": ["country", "ip_type", "industry"],
 }
 # What a saved report clears: who the enterprise is (company, phone) stays known for the
 # next one. A discarded form clears all its fields.

@@ -40,9 +40,6 @@ class Deadline:
     def is_past(self, today: date) -> bool:
         return self.day is not None and self.day < today
 
-    def days_left(self, today: date) -> Optional[int]:
-        return None if self.day is None else (self.day - today).days
-
 
 def today_in_china(now: Optional[datetime] = None) -> date:
     """Today's date in China."""

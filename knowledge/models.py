@@ -125,5 +125,3 @@ class Expert(ItemMixin, Base):
     languages = Column(JSON, nullable=False, default=list)
     available = Column(Boolean, nullable=False)
 
-
-ITEM_MODELS = (Article, CountryGuide, Case, RiskAlert, Institution)

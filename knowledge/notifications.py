@@ -51,6 +51,14 @@ class Notification(Base):
         state = "delivered" if self.delivered_at else f"pending after {self.attempts} attempts"
         return f"Notification({self.report_id!r}, {state})"
 
+    def as_dict(self) -> Dict[Text, Any]:
+        return {
+            "report_id": self.report_id,
+            "attempts": self.attempts,
+            "next_attempt_at": self.next_attempt_at.isoformat() + "Z",
+            "last_error": self.last_error,
+        }
+
 
 @dataclass
 class Delivery:

@@ -69,7 +69,6 @@ def test_a_past_day_is_returned_as_written_and_is_past():
 def test_today_is_not_past():
     deadline = parse_deadline("11月24日前", TODAY)
     assert deadline.is_past(TODAY) is False
-    assert deadline.days_left(TODAY) == 0
 
 
 @pytest.mark.parametrize("text", ["没有", "暂时没有截止日期", "不清楚", "不知道", "无", "没有期限", "不限", "暂无"])
@@ -78,7 +77,6 @@ def test_no_deadline_is_an_answer(text):
     assert deadline == Deadline(None)
     assert deadline.none_given is True
     assert deadline.is_past(TODAY) is False
-    assert deadline.days_left(TODAY) is None
 
 
 @pytest.mark.parametrize("text", ["abc", "2月30日", "尽快", "", "2026-02-30", "13月1日", "很急"])
@@ -115,16 +113,6 @@ def test_chinese_number(text, expected):
     assert chinese_number(text) == expected
 
 
-@pytest.mark.parametrize(
-    "day, expected",
-    [(date(2026, 12, 4), 10), (date(2026, 11, 24), 0), (date(2026, 11, 20), -4), (date(2027, 1, 5), 42)],
-)
-def test_days_left(day, expected):
-    assert Deadline(day).days_left(TODAY) == expected
-
-
-def test_days_left_without_a_deadline_is_none():
-    assert Deadline(None).days_left(TODAY) is None
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,7 @@ def make_app(settings: Settings) -> web.Application:
             web.get("/api/reports", views.list_reports),
             web.get("/api/reports/{report_id}", views.show_report),
             web.post("/api/reports/{report_id}/status", views.set_report_status),
+            web.get("/api/notifications", views.pending_notifications),
         ]
     )
     return app

@@ -10,7 +10,7 @@ from typing import Any, Callable, Dict, Text, TypeVar
 from aiohttp import web
 
 from bot.console.rasa_client import RasaClient, RasaUnavailable, messages
-from knowledge import handoffs, reports
+from knowledge import handoffs, notifications, reports
 
 logger = logging.getLogger(__name__)
 
@@ -161,3 +161,9 @@ async def set_report_status(request: web.Request) -> web.Response:
     except ValueError as problem:
         return error(400, str(problem))
     return web.json_response({"report": updated.as_dict()})
+
+
+async def pending_notifications(request: web.Request) -> web.Response:
+    """Urgent-report notifications not delivered yet, with their last error."""
+    found = await blocking(request, notifications.pending)
+    return web.json_response({"pending": [n.as_dict() for n in found]})

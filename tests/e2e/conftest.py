@@ -62,7 +62,7 @@ class Receiver:
                 self.end_headers()
 
             def log_message(self, *args) -> None:
-                pass
+                """No access log: the tests look at what was received."""
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/duty"

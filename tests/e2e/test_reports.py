@@ -2,6 +2,7 @@
 asking for an expert, over the REST channel against the real servers and database."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -167,6 +168,13 @@ def test_an_urgent_report_notifies_the_duty_webhook_and_hands_off(chat, servers,
     assert "紧急" in reply and "人工服务" in reply
     notified = receiver.wait_for(lambda body: body.get("report", {}).get("id") == report_id)
     assert notified and notified[0]["msgtype"] == "text" and "临时禁令" in notified[0]["text"]["content"]
+    # Marked delivered once the receiver has answered.
+    for _ in range(50):
+        pending = [n["report_id"] for n in staff.get("/api/notifications").json()["pending"]]
+        if report_id not in pending:
+            break
+        time.sleep(0.1)
+    assert report_id not in pending
     handoff = staff.handoff_of(chat.sender)
     assert handoff["urgent"] and handoff["report_id"] == report_id
     queue = staff.get("/api/handoffs").json()["handoffs"]
