@@ -85,7 +85,6 @@ class SubmitReport(Action, ABC):
     """Saves the confirmed report in one transaction, then says so with its id."""
 
     kind: Text
-    form: Text
 
     @abstractmethod
     def name(self) -> Text:
