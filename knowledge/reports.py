@@ -136,8 +136,8 @@ def utc_now() -> datetime:
 
 
 def new_report_id(today: date) -> Text:
-    """HW-YYYYMMDD-XXXX with XXXX drawn by a cryptographic generator: one id says nothing
-    about any other."""
+    """HW-<date>-<four characters>, the characters drawn by a cryptographic generator: one
+    id says nothing about any other."""
     suffix = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_SUFFIX_LENGTH))
     return f"HW-{today:%Y%m%d}-{suffix}"
 
