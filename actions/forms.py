@@ -236,9 +236,7 @@ class ReportFormValidation(FormValidationAction, ABC):
         if value is None:
             return {"country": None}
         text = normalise(str(value)).strip()
-        if text in vocabulary.canonical_values("country") or OTHER.match(text):
-            return {"country": OTHER_COUNTRY if OTHER.match(text) else text}
-        country = canonical("country", text)
+        country = OTHER_COUNTRY if OTHER.match(text) else canonical("country", text)
         if country is None:
             dispatcher.utter_message(response="utter_invalid_country", value=text)
         return {"country": country}
@@ -257,9 +255,7 @@ class ReportFormValidation(FormValidationAction, ABC):
         if value is None:
             return {slot: None}
         text = normalise(str(value)).strip()
-        if text == UNSURE_VALUE or text in vocabulary.canonical_values(slot):
-            return {slot: text}
-        found = canonical(slot, text)
+        found = UNSURE_VALUE if text == UNSURE_VALUE else canonical(slot, text)
         if found is None:
             dispatcher.utter_message(response=INVALID_CHOICE[slot], value=text, buttons=button_options(slot))
         return {slot: found}

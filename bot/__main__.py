@@ -13,6 +13,7 @@ from bot.processes import Servers, rasa_command, subprocess_env
 from bot.training import ensure_model
 from knowledge import db, loader
 from knowledge import settings as settings_module
+from knowledge.office_hours import OfficeHours
 
 logger = logging.getLogger("bot")
 
@@ -31,8 +32,10 @@ def _stop_on_signals() -> None:
 
 
 def prepare_database(settings: settings_module.Settings) -> None:
-    """Creates the database and loads the knowledge content (idempotent); content errors
-    are reported and leave the rest of the content loaded."""
+    """Checks the settings that are only read mid-conversation (so that a typo in
+    OFFICE_HOURS stops the start, not a handoff), creates the database and loads the
+    knowledge content (idempotent); content errors are reported and leave the rest loaded."""
+    OfficeHours.parse(settings.office_hours, settings.office_days)
     report = loader.load(db.init_db(settings.database_url))
     if report.errors:
         logger.error("knowledge content has %d errors; fix them and run `python -m knowledge load`", len(report.errors))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 from typing import Any, Callable, Dict, Text, TypeVar
 
@@ -24,6 +25,15 @@ def error(status: int, message: Text) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
+NOT_JSON = "请求体必须是 JSON 对象"
+NO_HANDOFF = "没有这个转人工记录"
+
+
+def http_error(kind: type, message: Text) -> web.HTTPException:
+    """An aiohttp HTTP exception with the API's JSON error body."""
+    return kind(text=json.dumps({"error": message}, ensure_ascii=False), content_type="application/json")
+
+
 async def blocking(request: web.Request, function: Callable[..., T], *args: Any) -> T:
     """A database call in a worker thread, so the console keeps serving."""
     call = functools.partial(function, request.app["engine"], *args)
@@ -35,9 +45,9 @@ async def json_body(request: web.Request) -> Dict[Text, Any]:
     try:
         body = await request.json()
     except ValueError:
-        raise web.HTTPBadRequest(text='{"error": "请求体必须是 JSON 对象"}', content_type="application/json") from None
+        raise http_error(web.HTTPBadRequest, NOT_JSON) from None
     if not isinstance(body, dict):
-        raise web.HTTPBadRequest(text='{"error": "请求体必须是 JSON 对象"}', content_type="application/json")
+        raise http_error(web.HTTPBadRequest, NOT_JSON)
     return body
 
 
@@ -61,10 +71,10 @@ async def _handoff(request: web.Request) -> handoffs.Handoff:
     try:
         handoff_id = int(request.match_info["handoff_id"])
     except ValueError:
-        raise web.HTTPNotFound(text='{"error": "没有这个转人工记录"}', content_type="application/json") from None
+        raise http_error(web.HTTPNotFound, NO_HANDOFF) from None
     found = await blocking(request, handoffs.get_handoff, handoff_id)
     if found is None:
-        raise web.HTTPNotFound(text='{"error": "没有这个转人工记录"}', content_type="application/json")
+        raise http_error(web.HTTPNotFound, NO_HANDOFF)
     return found
 
 
