@@ -59,8 +59,8 @@ bench-latency: train ## Latency percentiles and throughput of the running server
 bench-knowledge: train ## hit@1/hit@3/MRR of the knowledge search, and answers through REST
 	$(PY) -m tests.bench.knowledge
 
-knowledge: $(STAMP) ## Validate knowledge/content and load it into the database
-	$(PY) -m knowledge load
+knowledge: $(STAMP) ## Migrate the database, validate knowledge/library/content and load it
+	$(PY) -m bot init-db
 
 sync-gazetteer: $(STAMP) ## Regenerate the jieba dictionary and synonyms from the gazetteer
 	$(PY) -m bot.nlu.gazetteer

@@ -8,7 +8,6 @@ nothing is good enough it says so and offers an expert or a person; it never gue
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -18,10 +17,11 @@ from rasa_sdk.types import DomainDict
 
 from actions.handoff import hand_off
 from actions.knowledge_base import knowledge_base
-from actions.labels import payload
-from knowledge import vocabulary
-from knowledge.search import KnowledgeIndex, Suggestion, terms
-from knowledge.text import normalise
+from actions.labels import button
+from actions.tracker import message_entities, question_text
+from knowledge.core.text import normalise
+from knowledge.core.vocabulary import vocabulary
+from knowledge.library.search import KnowledgeIndex, Suggestion, terms
 
 PAGE_SIZE = 3
 # The NLU already says what the question is about, so within its topic a weaker match is
@@ -37,26 +37,6 @@ COMMON_COUNTRIES = ["美国", "欧盟", "德国", "日本", "越南", "俄罗斯
 SEARCH_ENTITIES = ("country", "ip_type", "dispute_type", "industry", "district")
 
 
-@lru_cache(maxsize=1)
-def vocabulary_words() -> frozenset:
-    """Every canonical value and surface form of the vocabulary (countries, IP types...)."""
-    return frozenset(f.text.lower() for f in vocabulary.forms(vocabulary.load()))
-
-
-def message_entities(tracker: Tracker) -> Dict[Text, Text]:
-    """Entity name -> value of the latest message (the first value of each entity)."""
-    found: Dict[Text, Text] = {}
-    for entity in tracker.latest_message.get("entities") or []:
-        found.setdefault(entity["entity"], str(entity["value"]))
-    return found
-
-
-def question_text(tracker: Tracker) -> Text:
-    """What the user asked in words; a button payload (/intent{...}) says it through entities."""
-    text = tracker.latest_message.get("text") or ""
-    return "" if text.startswith("/") else text
-
-
 def repeated_question(tracker: Tracker) -> bool:
     """The user typed the same question twice in a row: the first answer did not help."""
     texts = [normalise(e.get("text") or "").strip() for e in tracker.events if e.get("event") == "user"]
@@ -67,10 +47,10 @@ def follow_up_buttons(intent: Text, item_id: Text, entities: Dict[Text, Text]) -
     """相关案例 / 登记纠纷 / 咨询专家 / 更多细节, carrying what the user already said."""
     topical = {k: v for k, v in entities.items() if k in SEARCH_ENTITIES}
     return [
-        {"title": "相关案例", "payload": payload("ask_case", topical)},
-        {"title": "登记纠纷", "payload": payload("report_dispute", topical)},
-        {"title": "咨询专家", "payload": payload("request_expert", topical)},
-        {"title": "更多细节", "payload": payload(intent, {"item_id": item_id})},
+        button("相关案例", "ask_case", topical),
+        button("登记纠纷", "report_dispute", topical),
+        button("咨询专家", "request_expert", topical),
+        button("更多细节", intent, {"item_id": item_id}),
     ]
 
 
@@ -161,9 +141,7 @@ class ActionCountryGuide(AnswerAction):
             if general is not None:
                 self.utter_item(dispatcher, general, entities)
                 return [SlotSet("pending_topic", None)]
-            buttons = [
-                {"title": c, "payload": payload(self.intent, {**entities, "country": c})} for c in COMMON_COUNTRIES
-            ]
+            buttons = [button(c, self.intent, {**entities, "country": c}) for c in COMMON_COUNTRIES]
             dispatcher.utter_message(response="utter_ask_country", buttons=buttons)
             return [SlotSet("pending_topic", self.intent)]
         covered = {next(iter(d.tags["country"])) for d in index.docs if d.kind == "country_guide"}
@@ -187,7 +165,7 @@ class ActionCountryGuide(AnswerAction):
     def general_answer(index: KnowledgeIndex, text: Text, entities: Dict[Text, Text]) -> Optional[Suggestion]:
         """An international-basics article (PCT, Madrid, priority...) when the question is
         specific enough to be about one, whatever the country."""
-        specific = [w for w in terms(text) if w not in GENERIC_WORDS and w not in vocabulary_words()]
+        specific = [w for w in terms(text) if w not in GENERIC_WORDS and not vocabulary().is_form(w)]
         if not specific:
             return None
         found = index.suggest(text, entities, k=1, kinds=("article",), topics=("basics",))
@@ -239,12 +217,12 @@ class ActionCaseSearch(AnswerAction):
             for n, c in enumerate(shown, start=(page - 1) * PAGE_SIZE + 1)
         ]
         buttons = [
-            {"title": f"看第{n}个详情", "payload": payload(self.intent, {"item_id": c.id})}
+            button(f"看第{n}个详情", self.intent, {"item_id": c.id})
             for n, c in enumerate(shown, start=(page - 1) * PAGE_SIZE + 1)
         ]
         if len(found) > page * PAGE_SIZE:
             more = {k: v for k, v in entities.items() if k in SEARCH_ENTITIES}
-            buttons.append({"title": "更多案例", "payload": payload(self.intent, {**more, "page": str(page + 1)})})
+            buttons.append(button("更多案例", self.intent, {**more, "page": str(page + 1)}))
         dispatcher.utter_message(response="utter_cases", cases="\n".join(lines), buttons=buttons)
         return []
 

@@ -13,12 +13,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import answer_action, message_entities
+from actions.answers import answer_action
 from actions.knowledge_base import knowledge_base
-from actions.labels import INTENT_LABELS, entity_summary, payload
+from actions.labels import INTENT_LABELS, button, entity_summary
 from actions.reports import ActionReportStatus
 from actions.subscriptions import ActionSubscribeAlerts
-from knowledge.validation import normalise_phone
+from actions.tracker import entity_list, latest_intent, message_entities, question_text
+from knowledge.core.validation import normalise_phone
 
 ACKNOWLEDGEMENTS = {"affirm": "utter_ack_affirm", "deny": "utter_ack_deny", "stop": "utter_ack_stop"}
 # What someone who only names a country, IP type or dispute type most likely wants next.
@@ -32,7 +33,7 @@ class ActionAcknowledge(Action):
         return "action_acknowledge"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        intent = latest_intent(tracker)
         dispatcher.utter_message(response=ACKNOWLEDGEMENTS.get(intent, "utter_ack_affirm"))
         return []
 
@@ -49,7 +50,7 @@ class ActionHandleInform(Action):
     ) -> List[Dict[Text, Any]]:
         entities = message_entities(tracker)
         waiting = tracker.get_slot("pending_topic")
-        text = tracker.latest_message.get("text") or ""
+        text = question_text(tracker)
         if waiting == "check_report_status" and (
             entities.get("phone") or entities.get("report_id") or normalise_phone(text)
         ):
@@ -64,9 +65,7 @@ class ActionHandleInform(Action):
         if not topical:
             dispatcher.utter_message(response="utter_inform_plain")
             return []
-        buttons = [
-            {"title": INTENT_LABELS[intent], "payload": payload(intent, topical)} for intent in INFORM_FOLLOW_UPS
-        ]
-        details = entity_summary(tracker.latest_message.get("entities") or [])
+        buttons = [button(INTENT_LABELS[intent], intent, topical) for intent in INFORM_FOLLOW_UPS]
+        details = entity_summary(entity_list(tracker))
         dispatcher.utter_message(response="utter_inform_entities", details=details, buttons=buttons)
         return []

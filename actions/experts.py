@@ -13,8 +13,10 @@ from rasa_sdk.types import DomainDict
 from actions.forms import ANY_INDUSTRY, ANY_VALUE, UNSURE, ReportFormValidation, answers, is_question
 from actions.handoff import hand_off
 from actions.knowledge_base import knowledge_base
-from actions.transcript import channel_of
-from knowledge import experts
+from actions.labels import button
+from actions.tracker import channel_of, message_entities
+from knowledge.library import experts
+from knowledge.records import consultations
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +51,7 @@ class ValidateExpertForm(ReportFormValidation):
     def extract_expert_id(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
         if not answers(tracker, "expert_id"):
             return {}
-        chosen = next(
-            (e["value"] for e in tracker.latest_message.get("entities") or [] if e["entity"] == "expert_id"), None
-        )
+        chosen = message_entities(tracker).get("expert_id")
         return {"expert_id": chosen or "?"}
 
     async def validate_expert_id(
@@ -86,8 +86,8 @@ class ActionAskExpertId(Action):
             + (f"（匹配原因：{'、'.join(m.reasons)}）" if m.reasons else "")
             for n, m in enumerate(matches, start=1)
         ]
-        buttons = [{"title": m.expert.title, "payload": f'/inform{{"expert_id": "{m.expert.id}"}}'} for m in matches]
-        buttons.append({"title": "都不合适，转人工", "payload": "/request_human"})
+        buttons = [button(m.expert.title, "inform", {"expert_id": m.expert.id}) for m in matches]
+        buttons.append(button("都不合适，转人工", "request_human", {}))
         dispatcher.utter_message(response=response, experts="\n".join(lines), buttons=buttons)
         return []
 
@@ -108,9 +108,10 @@ class ActionSubmitExpertRequest(Action):
             return [SlotSet("expert_id", None)]
         try:
             await knowledge_base.run(
-                experts.request_consultation,
+                consultations.request_consultation,
                 engine,
-                expert,
+                expert.id,
+                expert.title,
                 channel_of(tracker),
                 tracker.sender_id,
                 wanted(tracker, "country"),

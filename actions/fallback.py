@@ -9,9 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.handoff import hand_off
-from actions.labels import INTENT_LABELS, payload
+from actions.labels import INTENT_LABELS, button
+from actions.tracker import FALLBACK_INTENT, input_problem, message_entities, ranked_intents
 
-FALLBACK_INTENT = "nlu_fallback"
 TOPICS_OFFERED = 2
 
 
@@ -27,13 +27,12 @@ def consecutive_misses(tracker: Tracker) -> int:
     return misses
 
 
-def topic_buttons(latest_message: Dict[Text, Any], count: int = TOPICS_OFFERED) -> List[Dict[Text, Text]]:
+def topic_buttons(tracker: Tracker, count: int = TOPICS_OFFERED) -> List[Dict[Text, Text]]:
     """Buttons for the `count` most likely topics, carrying the message's entities."""
-    entities = {e["entity"]: e["value"] for e in latest_message.get("entities") or []}
-    ranked = [r["name"] for r in latest_message.get("intent_ranking") or []]
-    topics = [name for name in ranked if name in INTENT_LABELS and name != "request_human"]
+    entities = message_entities(tracker)
+    topics = [name for name in ranked_intents(tracker) if name in INTENT_LABELS and name != "request_human"]
     topics = (topics or ["ask_capabilities"])[:count]
-    return [{"title": INTENT_LABELS[t], "payload": payload(t, entities)} for t in topics]
+    return [button(INTENT_LABELS[t], t, entities) for t in topics]
 
 
 class ActionClarify(Action):
@@ -47,8 +46,7 @@ class ActionClarify(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        message = tracker.latest_message
-        problem = message.get("input_check") or {}
+        problem = input_problem(tracker)
         if problem.get("problem") == "empty":
             dispatcher.utter_message(response="utter_empty_input")
         elif problem.get("problem") == "too_long":
@@ -57,6 +55,6 @@ class ActionClarify(Action):
             dispatcher.utter_message(response="utter_clarify_again")
             return await hand_off(dispatcher, tracker, "repeated_fallback")
         else:
-            human = {"title": INTENT_LABELS["request_human"], "payload": "/request_human"}
-            dispatcher.utter_message(response="utter_clarify", buttons=[*topic_buttons(message), human])
+            human = button(INTENT_LABELS["request_human"], "request_human", {})
+            dispatcher.utter_message(response="utter_clarify", buttons=[*topic_buttons(tracker), human])
         return []

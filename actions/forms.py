@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from datetime import date
-from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -21,11 +20,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.answers import answer_action, question_text
-from knowledge import vocabulary
-from knowledge.dates import parse_deadline, today_in_china
-from knowledge.text import normalise
-from knowledge.validation import clean_company_name, description_is_useful, normalise_phone
+from actions.answers import answer_action
+from actions.tracker import latest_intent, message_entities, question_text, ranked_intents
+from knowledge.core.dates import parse_deadline, today_in_china
+from knowledge.core.text import normalise
+from knowledge.core.validation import clean_company_name, description_is_useful, normalise_phone
+from knowledge.core.vocabulary import vocabulary
 
 # Intents that the rules handle while a form runs: the form gives way to them.
 FORM_CONTROL_INTENTS = {"stop", "request_human"}
@@ -52,13 +52,15 @@ UNSURE = re.compile(r"^(不确定|不清楚|不知道|说不好|说不准|不太
 ANY_VALUE = re.compile(r"^(不限|都可以|都行|无所谓|随便|没有要求|都要)")
 OTHER = re.compile(r"^(其他|其它|别的)")
 UNSURE_VALUE, ANY_INDUSTRY, OTHER_COUNTRY = "不确定", "不限", "其他"
-# What each form asks, in order (domain.yml's required slots without the final choice).
-FORM_FIELDS = {
-    "dispute_form": ["company_name", "phone", "country", "ip_type", "dispute_type", "deadline", "description"],
-    "unfair_form": ["company_name", "phone", "country", "description"],
-    "expert_form": ["country", "ip_type", "industry"],
-}
+# The last question of a form: a choice about everything before it, not a field to edit.
+FINAL_CHOICES = {"report_confirmed", "expert_id"}
 INVALID_CHOICE = {"ip_type": "utter_invalid_ip_type", "dispute_type": "utter_invalid_dispute_type"}
+
+
+def form_fields(domain: DomainDict, form: Text) -> List[Text]:
+    """What a form asks, in order: domain.yml's required slots without the final choice."""
+    required = ((domain.get("forms") or {}).get(form) or {}).get("required_slots") or []
+    return [slot for slot in required if slot not in FINAL_CHOICES]
 
 
 def is_question(text: Text) -> bool:
@@ -82,15 +84,14 @@ def answers(tracker: Tracker, slot: Text) -> bool:
 def looks_like_answer(tracker: Tracker, requested: Text) -> bool:
     """Whether the latest message has the shape of an answer about `requested`."""
     text = normalise(question_text(tracker)).strip()
-    entities = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
-    if requested in entities:
+    if requested in message_entities(tracker):
         return True
     if requested == "phone":
         return sum(c.isdigit() for c in text) >= 5
     if requested == "deadline":
         return parse_deadline(text, today_in_china()) is not None
     if requested in ("country", "ip_type", "dispute_type"):
-        return canonical(requested, text) is not None or bool(UNSURE.match(text) or OTHER.match(text))
+        return vocabulary().canonical(requested, text) is not None or bool(UNSURE.match(text) or OTHER.match(text))
     if requested == "description":
         return len(text) > MAX_QUESTION_CHARS
     return False
@@ -100,28 +101,12 @@ def knowledge_intent(tracker: Tracker) -> Optional[Text]:
     """The question intent of the latest message: its intent, or else the likeliest question
     intent of its ranking (a question that looks like form input, “…期限是多久？”, is often
     classified inform)."""
-    ranked = [latest_intent(tracker)] + [r.get("name") for r in tracker.latest_message.get("intent_ranking") or []]
-    return next((name for name in ranked if name and answer_action(name) is not None), None)
-
-
-def latest_intent(tracker: Tracker) -> Text:
-    return (tracker.latest_message.get("intent") or {}).get("name") or ""
-
-
-@lru_cache(maxsize=None)
-def surface_forms(entity: Text) -> Dict[Text, Text]:
-    """Every written form of `entity`'s values (lower case) -> its canonical value."""
-    return {form.text.lower(): form.value for form in vocabulary.forms(vocabulary.load()) if form.entity == entity}
-
-
-def canonical(entity: Text, text: Text) -> Optional[Text]:
-    """The canonical value of `text` if it is a value or a known synonym of `entity`."""
-    return surface_forms(entity).get(normalise(text).strip().lower())
+    return next((name for name in ranked_intents(tracker) if answer_action(name) is not None), None)
 
 
 def button_options(entity: Text) -> List[Dict[Text, Text]]:
     """One button per canonical value, plus 不确定, for the closed IP and dispute types."""
-    values = sorted(vocabulary.canonical_values(entity))
+    values = sorted(vocabulary().values(entity))
     return [{"title": v, "payload": v} for v in values] + [{"title": UNSURE_VALUE, "payload": UNSURE_VALUE}]
 
 
@@ -150,7 +135,7 @@ class ReportFormValidation(FormValidationAction, ABC):
         """Whether the latest message is not an answer to the form's question. What reads as
         an answer to it (digits for a phone number, a date, a country) is one, whatever the
         NLU made of a message that short."""
-        intent, text = latest_intent(tracker), tracker.latest_message.get("text") or ""
+        intent, text = latest_intent(tracker), question_text(tracker)
         if looks_like_answer(tracker, requested):
             return False
         if intent in ("affirm", "deny"):
@@ -236,7 +221,7 @@ class ReportFormValidation(FormValidationAction, ABC):
         if value is None:
             return {"country": None}
         text = normalise(str(value)).strip()
-        country = OTHER_COUNTRY if OTHER.match(text) else canonical("country", text)
+        country = OTHER_COUNTRY if OTHER.match(text) else vocabulary().canonical("country", text)
         if country is None:
             dispatcher.utter_message(response="utter_invalid_country", value=text)
         return {"country": country}
@@ -255,7 +240,7 @@ class ReportFormValidation(FormValidationAction, ABC):
         if value is None:
             return {slot: None}
         text = normalise(str(value)).strip()
-        found = UNSURE_VALUE if text == UNSURE_VALUE else canonical(slot, text)
+        found = UNSURE_VALUE if text == UNSURE_VALUE else vocabulary().canonical(slot, text)
         if found is None:
             dispatcher.utter_message(response=INVALID_CHOICE[slot], value=text, buttons=button_options(slot))
         return {slot: found}
@@ -298,8 +283,8 @@ class ReportFormValidation(FormValidationAction, ABC):
     ) -> Dict[Text, Any]:
         if not answers(tracker, "report_confirmed"):
             return {}
-        field = next((e["value"] for e in tracker.latest_message.get("entities") or [] if e["entity"] == "field"), None)
-        if field in self.editable_fields():
+        field = message_entities(tracker).get("field")
+        if field in form_fields(domain, self.form_name()):
             return {"report_confirmed": None, field: None}
         intent = latest_intent(tracker)
         if intent == "affirm":
@@ -314,9 +299,6 @@ class ReportFormValidation(FormValidationAction, ABC):
         # Extraction already decided (True, or None to ask again); without this method
         # rasa-sdk logs a warning on every confirmation.
         return {"report_confirmed": value}
-
-    def editable_fields(self) -> List[Text]:
-        return FORM_FIELDS[self.form_name()]
 
 
 class ValidateDisputeForm(ReportFormValidation):

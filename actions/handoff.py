@@ -17,9 +17,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.knowledge_base import knowledge_base
-from actions.transcript import channel_of, filled_slots, transcript
-from knowledge import handoffs, settings
-from knowledge.office_hours import OfficeHours, describe_moment
+from actions.tracker import channel_of, filled_slots, transcript
+from knowledge.core.office_hours import describe_moment
+from knowledge.records import handoffs
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ async def hand_off(
 ) -> List[Dict[Text, Any]]:
     """Records the handoff, tells the user who takes over and when, and pauses the bot.
     If the record cannot be written, the bot says so and does not go silent."""
-    config = settings.load()
+    config = knowledge_base.settings
     try:
         await knowledge_base.run(
             handoffs.open_handoff,
@@ -50,7 +50,7 @@ async def hand_off(
         logger.exception("could not record the handoff of %s (%s)", tracker.sender_id, reason)
         dispatcher.utter_message(response="utter_handoff_failed")
         return []
-    hours = OfficeHours.parse(config.office_hours, config.office_days)
+    hours = config.hours
     now = datetime.now(timezone.utc)
     phone = tracker.get_slot("phone")
     if hours.is_open(now):

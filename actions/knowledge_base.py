@@ -1,5 +1,5 @@
-"""The action server's access to the knowledge base: one index, rebuilt every few minutes
-so that reloaded content shows up without a restart."""
+"""What every action shares: the settings, the database engine, and the knowledge index
+(rebuilt every few minutes so that reloaded content shows up without a restart)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import asyncio
 import functools
 import logging
 import time
-from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Text, TypeVar
 
 from sqlalchemy.engine import Engine
 
-from knowledge import contacts, db, settings
-from knowledge.search import KnowledgeIndex
+from knowledge.core import settings as settings_module
+from knowledge.core.db import make_engine
+from knowledge.library import contacts
+from knowledge.library.search import KnowledgeIndex
 
 logger = logging.getLogger(__name__)
 
@@ -23,12 +24,12 @@ INDEX_MAX_AGE_S = 300
 
 
 class KnowledgeBase:
-    """Lazily built search index and contact details, shared by all actions."""
+    """The settings, an engine made on first use, and a lazily built search index with the
+    institutions' contact details."""
 
-    def __init__(self, engine: Optional[Engine] = None, contacts_file: Optional[Path] = None) -> None:
-        """Defaults come from settings on first use: DATABASE_URL and CONTACTS_FILE."""
+    def __init__(self, settings: settings_module.Settings, engine: Optional[Engine] = None) -> None:
+        self.settings = settings
         self._engine = engine
-        self._contacts_file = contacts_file
         self._index: Optional[KnowledgeIndex] = None
         self._contacts: Dict[Text, contacts.Contact] = {}
         self._built_at = 0.0
@@ -38,7 +39,7 @@ class KnowledgeBase:
     def engine(self) -> Engine:
         """The database engine (DATABASE_URL unless one was given)."""
         if self._engine is None:
-            self._engine = db.make_engine(settings.load().database_url)
+            self._engine = make_engine(self.settings.database_url)
         return self._engine
 
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -48,9 +49,8 @@ class KnowledgeBase:
         return await asyncio.get_running_loop().run_in_executor(None, call)
 
     def _build(self) -> None:
-        config = settings.load()
         self._index = KnowledgeIndex.from_engine(self.engine())
-        self._contacts = contacts.load_contacts(self._contacts_file or config.contacts_file)
+        self._contacts = contacts.load_contacts(self.settings.contacts_file)
         self._built_at = time.monotonic()
         logger.info("knowledge index built: %d documents", len(self._index.docs))
 
@@ -81,4 +81,7 @@ class KnowledgeBase:
         return self._contacts.get(institution_id, contacts.Contact())
 
 
-knowledge_base = KnowledgeBase()
+# The action server's only start-up hook is importing the actions: the settings are read
+# here, once per process, so that a setting that cannot be used stops the server at once
+# (SettingsError names it) instead of failing in the middle of a conversation.
+knowledge_base = KnowledgeBase(settings_module.load())

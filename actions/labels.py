@@ -1,7 +1,7 @@
-"""Chinese names of intents and entities, and button payloads, for buttons and summaries."""
+"""Chinese names of intents and fields, and button payloads, for buttons and summaries."""
 
 import json
-from typing import Any, Dict, List, Text
+from typing import Dict, List, Text
 
 # Topics the assistant offers when it is unsure, and their button titles.
 INTENT_LABELS: Dict[Text, Text] = {
@@ -25,23 +25,26 @@ INTENT_LABELS: Dict[Text, Text] = {
     "ask_capabilities": "我能做什么",
 }
 
-ENTITY_LABELS: Dict[Text, Text] = {
+# Slots and entities as the user reads them, in summaries, menus and “I understood…” lines.
+FIELD_LABELS: Dict[Text, Text] = {
+    "company_name": "企业名称",
+    "phone": "联系电话",
     "country": "国家/地区",
     "ip_type": "知识产权类型",
     "dispute_type": "纠纷类型",
+    "deadline": "应对截止日期",
+    "description": "事情经过",
     "industry": "行业",
     "district": "区县",
-    "company_name": "企业",
-    "phone": "电话",
     "report_id": "登记编号",
 }
 
 
-def entity_summary(entities: List[Dict[Text, Any]]) -> Text:
+def entity_summary(entities: List[Dict[Text, Text]]) -> Text:
     """“（国家/地区：美国；知识产权类型：商标）” for the known entities of a message, or ""."""
     pairs: List[Text] = []
     for entity in entities:
-        label = ENTITY_LABELS.get(entity.get("entity", ""))
+        label = FIELD_LABELS.get(entity.get("entity", ""))
         pair = f"{label}：{entity.get('value')}"
         if label and pair not in pairs:
             pairs.append(pair)
@@ -51,3 +54,8 @@ def entity_summary(entities: List[Dict[Text, Any]]) -> Text:
 def payload(intent: Text, entities: Dict[Text, Text]) -> Text:
     """A button payload that sends `intent` with `entities`, as Rasa parses `/intent{...}`."""
     return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
+
+
+def button(title: Text, intent: Text, entities: Dict[Text, Text]) -> Dict[Text, Text]:
+    """A button sending `intent` with `entities`."""
+    return {"title": title, "payload": payload(intent, entities)}

@@ -12,27 +12,18 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import question_text
-from actions.forms import FORM_FIELDS, deadline_date, latest_intent
+from actions.forms import deadline_date, form_fields
 from actions.handoff import hand_off
 from actions.knowledge_base import knowledge_base
-from actions.transcript import channel_of, transcript
-from knowledge import notifications, reports, settings
-from knowledge.dates import china_time, today_in_china
-from knowledge.validation import normalise_phone
+from actions.labels import FIELD_LABELS, button
+from actions.tracker import channel_of, latest_intent, message_entities, question_text, transcript
+from knowledge.core.dates import china_time, today_in_china
+from knowledge.core.validation import normalise_phone
+from knowledge.records import notifications, reports
+from knowledge.records.models import CLOSED, DISPUTE, KIND_LABELS, UNFAIR_TREATMENT, Report
 
 logger = logging.getLogger(__name__)
 
-FIELD_LABELS = {
-    "company_name": "企业名称",
-    "phone": "联系电话",
-    "country": "国家（地区）",
-    "ip_type": "知识产权类型",
-    "dispute_type": "纠纷类型",
-    "deadline": "应对截止日期",
-    "description": "事情经过",
-    "industry": "行业",
-}
 # What a saved report clears: who the enterprise is (company, phone) stays known for the
 # next one. A discarded form clears all its fields.
 FORGOTTEN_AFTER_REPORT = [
@@ -64,9 +55,9 @@ class ActionAskReportConfirmed(Action):
         return "action_ask_report_confirmed"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        fields = FORM_FIELDS[tracker.active_loop_name or "dispute_form"]
+        fields = form_fields(domain, tracker.active_loop_name or "dispute_form")
         if latest_intent(tracker) == "deny" and tracker.get_slot("requested_slot") == "report_confirmed":
-            buttons = [{"title": FIELD_LABELS[f], "payload": f'/inform{{"field": "{f}"}}'} for f in fields]
+            buttons = [button(FIELD_LABELS[f], "inform", {"field": f}) for f in fields]
             dispatcher.utter_message(response="utter_ask_field_to_edit", buttons=buttons)
             return []
         dispatcher.utter_message(
@@ -101,9 +92,9 @@ class SubmitReport(Action, ABC):
             description=tracker.get_slot("description"),
             channel=channel_of(tracker),
             sender_id=tracker.sender_id,
-            ip_type=tracker.get_slot("ip_type") if self.kind == reports.DISPUTE else None,
-            dispute_type=tracker.get_slot("dispute_type") if self.kind == reports.DISPUTE else None,
-            deadline=deadline_date(tracker.get_slot("deadline")) if self.kind == reports.DISPUTE else None,
+            ip_type=tracker.get_slot("ip_type") if self.kind == DISPUTE else None,
+            dispute_type=tracker.get_slot("dispute_type") if self.kind == DISPUTE else None,
+            deadline=deadline_date(tracker.get_slot("deadline")) if self.kind == DISPUTE else None,
             transcript=transcript(tracker),
         )
         try:
@@ -114,9 +105,9 @@ class SubmitReport(Action, ABC):
             return [SlotSet("report_confirmed", None)]
         forget = [SlotSet(slot, None) for slot in FORGOTTEN_AFTER_REPORT]
         if not report.urgent:
-            config = settings.load()
-            response = "utter_dispute_saved" if self.kind == reports.DISPUTE else "utter_feedback_saved"
-            dispatcher.utter_message(response=response, report_id=report.id, days=config.report_reply_days)
+            response = "utter_dispute_saved" if self.kind == DISPUTE else "utter_feedback_saved"
+            days = knowledge_base.settings.report_reply_days
+            dispatcher.utter_message(response=response, report_id=report.id, days=days)
             return forget
         dispatcher.utter_message(
             response="utter_dispute_saved_urgent", report_id=report.id, reasons="；".join(report.urgency_reasons)
@@ -127,7 +118,7 @@ class SubmitReport(Action, ABC):
 
 def notify_staff_soon() -> None:
     """Sends due staff notifications in the background; the console retries failures."""
-    url = settings.load().staff_webhook_url
+    url = knowledge_base.settings.staff_webhook_url
     task = asyncio.get_running_loop().run_in_executor(None, notifications.deliver_due, knowledge_base.engine(), url)
     task.add_done_callback(_log_failure)
 
@@ -138,14 +129,14 @@ def _log_failure(future: "asyncio.Future[Any]") -> None:
 
 
 class ActionSubmitDispute(SubmitReport):
-    kind = reports.DISPUTE
+    kind = DISPUTE
 
     def name(self) -> Text:
         return "action_submit_dispute"
 
 
 class ActionSubmitUnfairTreatment(SubmitReport):
-    kind = reports.UNFAIR_TREATMENT
+    kind = UNFAIR_TREATMENT
 
     def name(self) -> Text:
         return "action_submit_unfair_treatment"
@@ -160,7 +151,7 @@ class ActionDiscardForm(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         form = tracker.active_loop_name or ""
         dispatcher.utter_message(response="utter_form_discarded")
-        cleared = set(FORGOTTEN_AFTER_REPORT) | set(FORM_FIELDS.get(form, [])) | {"expert_id"}
+        cleared = set(FORGOTTEN_AFTER_REPORT) | set(form_fields(domain, form)) | {"expert_id"}
         return [ActiveLoop(None), SlotSet("requested_slot", None), *[SlotSet(s, None) for s in sorted(cleared)]]
 
 
@@ -174,7 +165,7 @@ class ActionReportStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        entities = {e["entity"]: str(e["value"]) for e in tracker.latest_message.get("entities") or []}
+        entities = message_entities(tracker)
         report_id = (entities.get("report_id") or tracker.get_slot("report_id") or "").upper()
         channel, engine = channel_of(tracker), knowledge_base.engine()
         if not report_id:
@@ -186,7 +177,7 @@ class ActionReportStatus(Action):
                 self.utter_status(dispatcher, mine)
             return []
         phone = entities.get("phone") or normalise_phone(question_text(tracker))
-        report: Optional[reports.Report] = await knowledge_base.run(
+        report: Optional[Report] = await knowledge_base.run(
             reports.find_for_requester, engine, report_id, tracker.sender_id, channel, phone
         )
         if report is not None:
@@ -199,15 +190,15 @@ class ActionReportStatus(Action):
         return [SlotSet("report_id", report_id), SlotSet("pending_topic", "check_report_status")]
 
     @staticmethod
-    def utter_status(dispatcher: CollectingDispatcher, report: reports.Report) -> None:
+    def utter_status(dispatcher: CollectingDispatcher, report: Report) -> None:
         history = "\n".join(
             f"{china_time(event.at)} {event.status}{'：' + event.note if event.note else ''}"
             for event in report.history
         )
         dispatcher.utter_message(
-            response="utter_report_status_closed" if report.status == reports.CLOSED else "utter_report_status",
+            response="utter_report_status_closed" if report.status == CLOSED else "utter_report_status",
             report_id=report.id,
-            kind=reports.KIND_LABELS[report.kind],
+            kind=KIND_LABELS[report.kind],
             status=report.status,
             result=report.result or "",
             history=history,

@@ -11,9 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.knowledge_base import knowledge_base
-from actions.transcript import channel_of
-from knowledge import subscriptions
-from knowledge.text import normalise
+from actions.tracker import channel_of, entity_values, question_text
+from knowledge.core.text import normalise
+from knowledge.records import subscriptions
 
 # Matched on the normalised text (simplified characters), so 別推了 and 取消訂閱 count too.
 UNSUBSCRIBE = re.compile(
@@ -44,10 +44,9 @@ class ActionSubscribeAlerts(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        text = normalise(tracker.latest_message.get("text") or "")
-        entities = tracker.latest_message.get("entities") or []
-        countries = sorted({str(e["value"]) for e in entities if e["entity"] == "country"})
-        industries = sorted({str(e["value"]) for e in entities if e["entity"] == "industry"})
+        text = normalise(question_text(tracker))
+        countries = sorted(entity_values(tracker, "country"))
+        industries = sorted(entity_values(tracker, "industry"))
         engine, channel, sender = knowledge_base.engine(), channel_of(tracker), tracker.sender_id
         if LIST.search(text):
             pairs = await knowledge_base.run(subscriptions.subscriptions_of, engine, channel, sender)

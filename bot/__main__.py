@@ -9,11 +9,10 @@ import subprocess
 import sys
 from typing import List, Optional, Text
 
+from bot.database import prepare_database
 from bot.processes import Servers, rasa_command, subprocess_env
 from bot.training import ensure_model
-from knowledge import db, loader
-from knowledge import settings as settings_module
-from knowledge.office_hours import OfficeHours
+from knowledge.core import settings as settings_module
 
 logger = logging.getLogger("bot")
 
@@ -31,19 +30,9 @@ def _stop_on_signals() -> None:
     signal.signal(signal.SIGHUP, _raise_interrupt)
 
 
-def prepare_database(settings: settings_module.Settings) -> None:
-    """Checks the settings that are only read mid-conversation (so that a typo in
-    OFFICE_HOURS stops the start, not a handoff), creates the database and loads the
-    knowledge content (idempotent); content errors are reported and leave the rest loaded."""
-    OfficeHours.parse(settings.office_hours, settings.office_days)
-    report = loader.load(db.init_db(settings.database_url))
-    if report.errors:
-        logger.error("knowledge content has %d errors; fix them and run `python -m knowledge load`", len(report.errors))
-
-
 def run(settings: settings_module.Settings) -> int:
     """Prepares the database and the model, then serves until Ctrl-C."""
-    prepare_database(settings)
+    prepare_database(settings.database_url)
     model = ensure_model(settings)
     servers = Servers(settings, model)
     _stop_on_signals()
@@ -71,7 +60,7 @@ def run(settings: settings_module.Settings) -> int:
 
 def shell(settings: settings_module.Settings) -> int:
     """Chats in the terminal, with the action server running behind."""
-    prepare_database(settings)
+    prepare_database(settings.database_url)
     model = ensure_model(settings)
     servers = Servers(settings, model)
     _stop_on_signals()
@@ -91,7 +80,11 @@ def main(argv: Optional[List[Text]] = None) -> int:
     parser.add_argument("command", choices=["run", "train", "shell", "init-db"])
     parser.add_argument("--force", action="store_true", help="train even if the model is fresh")
     args = parser.parse_args(argv)
-    settings = settings_module.load()
+    try:
+        settings = settings_module.load()
+    except settings_module.SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if args.command == "run":
         return run(settings)
@@ -100,8 +93,11 @@ def main(argv: Optional[List[Text]] = None) -> int:
     if args.command == "train":
         print(ensure_model(settings, force=args.force))
         return 0
-    prepare_database(settings)
-    return 0
+    report = prepare_database(settings.database_url)
+    print(f"knowledge content: {report}")
+    for problem in report.errors:
+        print(f"  error: {problem}")
+    return 1 if report.errors else 0
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Text
 
-from knowledge.settings import ROOT, Settings
+from knowledge.core.settings import ROOT, Settings
 
 logger = logging.getLogger(__name__)
 

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Iterable, List, Optional
 
 from bot.processes import PROJECT_ARGS, rasa_command, subprocess_env
-from knowledge.settings import ROOT, Settings
+from knowledge.core.settings import ROOT, Settings
 
 logger = logging.getLogger(__name__)
 
 MODELS_DIR = ROOT / "models"
 # Everything that changes what `rasa train` produces.
-TRAINING_INPUTS = ["data", "config.yml", "domain.yml", "bot/nlu", "knowledge/vocabulary.yml"]
+TRAINING_INPUTS = ["data", "config.yml", "domain.yml", "bot/nlu", "knowledge/core/vocabulary.yml"]
 
 
 def newest_model(models_dir: Path = MODELS_DIR) -> Optional[Path]:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge.core import settings
+from knowledge.core.settings import Settings
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -18,9 +23,19 @@ def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
 
 
+def project_domain() -> Dict[str, Any]:
+    """domain.yml as the action server receives it (forms with their required slots)."""
+    return yaml.safe_load((Path(__file__).resolve().parent.parent / "domain.yml").read_text(encoding="utf-8"))
+
+
 @pytest.fixture
 def domain() -> Dict[str, Any]:
-    return {}
+    return project_domain()
+
+
+def settings_for(**environ: str) -> Settings:
+    """The settings a process would read from exactly these environment variables."""
+    return settings.load(environ)
 
 
 def user_event(text: str, intent: str, confidence: float = 0.9, **parse_data: Any) -> Dict[str, Any]:
@@ -39,9 +54,10 @@ def tracker_from(events: List[Dict[str, Any]], sender: str = "tester") -> Tracke
 @pytest.fixture(scope="session")
 def kb_engine(tmp_path_factory):
     """A fresh SQLite database with the project's real content loaded."""
-    from knowledge import db, loader
+    from bot.database import create_schema
+    from knowledge.library import loader
 
-    engine = db.init_db(f"sqlite:///{tmp_path_factory.mktemp('kb') / 'kb.db'}")
+    engine = create_schema(f"sqlite:///{tmp_path_factory.mktemp('kb') / 'kb.db'}")
     report = loader.load(engine)
     assert report.errors == []
     return engine
@@ -49,6 +65,6 @@ def kb_engine(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def kb_index(kb_engine):
-    from knowledge.search import KnowledgeIndex
+    from knowledge.library.search import KnowledgeIndex
 
     return KnowledgeIndex.from_engine(kb_engine)

@@ -44,7 +44,7 @@ def _jieba():
 def token_bounds(text: Text) -> Tuple[Set[int], Set[int]]:
     """Start and end offsets of the jieba tokens of `text` as the pipeline tokenizes it:
     normalised by InputGuard, with the domain dictionary."""
-    from knowledge.text import normalise
+    from knowledge.core.text import normalise
 
     starts, ends = set(), set()
     for _, start, end in _jieba().tokenize(normalise(text)):
@@ -61,7 +61,7 @@ def gold_entities(message) -> List[Tuple[Text, Text]]:
 def problems(data, synonyms: Dict[Text, Text]) -> List[Text]:
     """What is wrong with the annotations of `data`: unknown entity names, closed-set
     values that are not canonical, and spans that cut through a jieba token."""
-    from knowledge.text import normalise
+    from knowledge.core.text import normalise
 
     names = set(contract()["entities"])
     closed = closed_values()
@@ -87,9 +87,9 @@ def main(argv: List[Text]) -> int:
     """Checks NLU files one by one: `python -m tests.nlu_data FILE...`."""
     from collections import Counter
 
-    from knowledge import vocabulary
+    from knowledge.core.vocabulary import vocabulary
 
-    synonyms = {f.text: f.value for f in vocabulary.forms(vocabulary.load())}
+    synonyms = {f.text: f.value for f in vocabulary().forms()}
     synonyms.update({k.lower(): v for k, v in synonyms.items()})
     status = 0
     for path in argv:

@@ -8,8 +8,8 @@ import pytest
 from actions.conversation import ActionAcknowledge, ActionHandleInform
 from actions.fallback import ActionClarify, consecutive_misses
 from actions.knowledge_base import knowledge_base
-from knowledge import db
-from tests.conftest import tracker_from, user_event
+from bot.database import create_schema
+from tests.conftest import settings_for, tracker_from, user_event
 
 RANKING = [
     {"name": "nlu_fallback", "confidence": 0.55},
@@ -46,9 +46,8 @@ def test_a_miss_with_no_topic_in_view_offers_the_menu(dispatcher, domain):
 
 
 def test_second_miss_in_a_row_hands_off_to_a_person(dispatcher, domain, monkeypatch, tmp_path):
-    monkeypatch.setattr(knowledge_base, "_engine", db.init_db(f"sqlite:///{tmp_path / 't.db'}"))
-    monkeypatch.setenv("OFFICE_DAYS", "1-7")
-    monkeypatch.setenv("OFFICE_HOURS", "00:00-24:00")
+    monkeypatch.setattr(knowledge_base, "_engine", create_schema(f"sqlite:///{tmp_path / 't.db'}"))
+    monkeypatch.setattr(knowledge_base, "settings", settings_for(OFFICE_DAYS="1-7", OFFICE_HOURS="00:00-24:00"))
     events = [fallback(intent_ranking=RANKING), {"event": "bot", "text": "?"}, fallback("还是那个")]
     assert consecutive_misses(tracker_from(events)) == 2
     returned = asyncio.run(ActionClarify().run(dispatcher, tracker_from(events), domain))

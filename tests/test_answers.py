@@ -22,6 +22,7 @@ from actions.answers import (
 )
 from actions.conversation import ActionHandleInform
 from actions.knowledge_base import KnowledgeBase
+from knowledge.core import settings
 from tests.conftest import tracker_from, user_event
 
 
@@ -31,7 +32,7 @@ def use_kb(kb_engine, monkeypatch, tmp_path):
         contacts_file = tmp_path / "contacts.yml"
         if contacts_text:
             contacts_file.write_text(contacts_text, encoding="utf-8")
-        kb = KnowledgeBase(kb_engine, contacts_file)
+        kb = KnowledgeBase(settings.load({"CONTACTS_FILE": str(contacts_file)}), kb_engine)
         monkeypatch.setattr(actions.answers, "knowledge_base", kb)
         monkeypatch.setattr(actions.conversation, "knowledge_base", kb)
 
@@ -192,7 +193,7 @@ def test_a_general_question_about_international_filing_is_answered_without_askin
 def test_a_stale_index_keeps_serving_while_it_is_rebuilt(kb_engine, monkeypatch, tmp_path):
     import actions.knowledge_base as module
 
-    kb = KnowledgeBase(kb_engine, tmp_path / "none.yml")
+    kb = KnowledgeBase(settings.load({"CONTACTS_FILE": str(tmp_path / "none.yml")}), kb_engine)
 
     async def scenario():
         first = await kb.index()

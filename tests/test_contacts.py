@@ -1,6 +1,6 @@
 """Contact details are configuration: read when present, absent otherwise, never invented."""
 
-from knowledge.contacts import Contact, load_contacts
+from knowledge.library.contacts import Contact, load_contacts
 
 
 def test_contacts_are_read_by_institution_id(tmp_path):

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from knowledge.dates import CHINA, Deadline, chinese_number, parse_deadline, today_in_china
+from knowledge.core.dates import CHINA, Deadline, chinese_number, parse_deadline, today_in_china
 
 TODAY = date(2026, 11, 24)
 

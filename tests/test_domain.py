@@ -91,3 +91,15 @@ def test_validation_accepts_only_unused_responses_that_actions_utter():
         "The utterance 'utter_forgotten' is not used in any story or rule.",
         "Intent 'greet' has only 2 training examples!",
     ]
+
+
+def test_forms_ask_the_domains_slots_each_with_a_label_for_summaries_and_menus():
+    from actions.forms import FINAL_CHOICES, form_fields
+    from actions.labels import FIELD_LABELS
+
+    for form, spec in DOMAIN["forms"].items():
+        fields = form_fields(DOMAIN, form)
+        assert fields == [s for s in spec["required_slots"] if s not in FINAL_CHOICES], form
+        assert spec["required_slots"][-1] in FINAL_CHOICES, f"{form} ends with its confirmation or choice"
+        assert all(field in FIELD_LABELS for field in fields), form
+    assert form_fields(DOMAIN, "no_such_form") == []

@@ -7,11 +7,14 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knowledge import db, loader
-from knowledge.experts import ConsultationRequest, best_matches, get_expert, request_consultation, score
-from knowledge.models import Expert
+from bot.database import create_schema
+from knowledge.library import loader
+from knowledge.library.experts import best_matches, get_expert, score
+from knowledge.library.models import Expert
+from knowledge.records.consultations import request_consultation
+from knowledge.records.models import ConsultationRequest
 
-EXPERTS_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "content" / "experts.yml"
+EXPERTS_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "library" / "content" / "experts.yml"
 
 
 def expert(expert_id, countries=(), ip_types=(), industries=()):
@@ -157,12 +160,12 @@ def test_every_loaded_expert_is_a_labelled_demo(kb_engine):
 
 
 def test_request_consultation_is_saved(tmp_path):
-    engine = db.init_db(f"sqlite:///{tmp_path / 't.db'}")
+    engine = create_schema(f"sqlite:///{tmp_path / 't.db'}")
     assert loader.load(engine).errors == []
     chosen = get_expert(engine, "demo-expert-c")
 
-    first = request_consultation(engine, chosen, "rest", "alice", "美国", "商标", "陶瓷")
-    second = request_consultation(engine, chosen, "telegram", "bob", None, None, None)
+    first = request_consultation(engine, chosen.id, chosen.title, "rest", "alice", "美国", "商标", "陶瓷")
+    second = request_consultation(engine, chosen.id, chosen.title, "telegram", "bob", None, None, None)
 
     assert isinstance(first.id, int)
     assert first.id != second.id

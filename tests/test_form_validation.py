@@ -15,7 +15,7 @@ from actions.experts import ActionAskExpertId, ValidateExpertForm
 from actions.forms import ValidateDisputeForm, ValidateUnfairForm
 from actions.knowledge_base import knowledge_base
 from actions.reports import ActionAskReportConfirmed
-from knowledge.dates import today_in_china
+from knowledge.core.dates import today_in_china
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parent.parent / "domain.yml").read_text(encoding="utf-8"))
 
@@ -24,7 +24,7 @@ UNFAIR_FIELDS = ["company_name", "phone", "country", "description"]
 LABELS = {
     "company_name": "企业名称",
     "phone": "联系电话",
-    "country": "国家（地区）",
+    "country": "国家/地区",
     "ip_type": "知识产权类型",
     "dispute_type": "纠纷类型",
     "deadline": "应对截止日期",

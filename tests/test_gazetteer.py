@@ -8,17 +8,17 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import gazetteer
 from bot.nlu.gazetteer_extractor import GazetteerEntityExtractor, resolve
-from knowledge import vocabulary
+from knowledge.core.vocabulary import read, vocabulary
 from tests.nlu_data import closed_values
 
 
 def test_generated_files_are_in_sync_with_the_gazetteer():
-    for path, expected in gazetteer.generated_files(vocabulary.load()).items():
+    for path, expected in gazetteer.generated_files(vocabulary()).items():
         assert path.read_text(encoding="utf-8") == expected, f"run `make sync-gazetteer`: {path}"
 
 
 def test_gazetteer_values_are_exactly_the_contracts_closed_sets():
-    table = vocabulary.load()
+    table = vocabulary().gazetteer
     for entity, values in closed_values().items():
         assert set(table[entity]) == values, entity
 
@@ -27,7 +27,7 @@ def test_a_form_mapped_to_two_values_is_refused(tmp_path):
     path = tmp_path / "g.yml"
     path.write_text("country:\n  美国: [US]\n  英国: [us]\n", encoding="utf-8")
     with pytest.raises(ValueError, match="maps to both"):
-        vocabulary.load(path)
+        read(path)
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,13 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from knowledge import db
-from knowledge.handoffs import CLOSED, OPEN, RETURNED, Handoff, finish, get_handoff, open_handoff, queue
+from bot.database import create_schema
+from knowledge.core.errors import NotFound
+from knowledge.records.handoffs import finish, get_handoff, open_handoff, queue
+from knowledge.records.models import HANDOFF_CLOSED as CLOSED
+from knowledge.records.models import HANDOFF_OPEN as OPEN
+from knowledge.records.models import HANDOFF_RETURNED as RETURNED
+from knowledge.records.models import Handoff
 
 SLOTS = {"country": "美国", "dispute_type": "警告函"}
 TRANSCRIPT = [{"event": "user", "text": "我要找人工"}, {"event": "bot", "text": "正在为您转接"}]
@@ -15,7 +20,7 @@ TRANSCRIPT = [{"event": "user", "text": "我要找人工"}, {"event": "bot", "te
 
 @pytest.fixture
 def engine(tmp_path):
-    return db.init_db(f"sqlite:///{tmp_path / 't.db'}")
+    return create_schema(f"sqlite:///{tmp_path / 't.db'}")
 
 
 def open_for(engine, sender_id, reason="user_request", channel="rest", **kwargs):
@@ -144,7 +149,7 @@ def test_finishing_twice_is_refused(engine, second_status):
 
 
 def test_finishing_an_unknown_handoff_raises_key_error(engine):
-    with pytest.raises(KeyError):
+    with pytest.raises(NotFound):
         finish(engine, 999, CLOSED)
 
 

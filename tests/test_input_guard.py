@@ -8,7 +8,7 @@ from bot.nlu.input_guard import (
     InputGuard,
     check,
 )
-from knowledge.text import normalise
+from knowledge.core.text import normalise
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from knowledge import db, loader
-from knowledge.models import Article, Case, CountryGuide, Institution, RiskAlert, Source
+from bot.database import create_schema
+from knowledge.library import loader
+from knowledge.library.models import Article, Case, CountryGuide, Institution, RiskAlert, Source
 
 SOURCES = """
 sources:
@@ -42,7 +43,7 @@ def write(root, name, text):
 
 @pytest.fixture
 def engine(tmp_path):
-    return db.init_db(f"sqlite:///{tmp_path / 'kb.db'}")
+    return create_schema(f"sqlite:///{tmp_path / 'kb.db'}")
 
 
 @pytest.fixture

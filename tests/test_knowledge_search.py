@@ -2,8 +2,8 @@
 
 import pytest
 
-from knowledge.search import KnowledgeIndex
-from knowledge.text import tokenize
+from knowledge.core.text import tokenize
+from knowledge.library.search import KnowledgeIndex
 
 
 def ids(results):

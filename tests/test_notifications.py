@@ -10,17 +10,18 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knowledge import db
-from knowledge.notifications import (
+from bot.database import create_schema
+from knowledge.core.dates import utc_now
+from knowledge.records.models import DISPUTE, Notification
+from knowledge.records.notifications import (
     CLAIM_S,
     Delivery,
-    Notification,
     deliver_due,
     pending,
     post_json,
     retry_delay,
 )
-from knowledge.reports import DISPUTE, ReportDraft, create_report, get_report, utc_now
+from knowledge.records.reports import ReportDraft, create_report, get_report
 
 TODAY = date(2026, 11, 24)
 
@@ -82,7 +83,7 @@ def receiver():
 
 @pytest.fixture
 def engine(tmp_path):
-    return db.init_db(f"sqlite:///{tmp_path / 't.db'}")
+    return create_schema(f"sqlite:///{tmp_path / 't.db'}")
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from datetime import datetime, time, timezone
 
 import pytest
 
-from knowledge.dates import CHINA
-from knowledge.office_hours import OfficeHours, describe_moment
+from knowledge.core.dates import CHINA
+from knowledge.core.office_hours import OfficeHours, describe_moment
 
 UTC = timezone.utc
 WEEKDAYS = OfficeHours.parse("09:00-17:00", "1-5")

@@ -14,8 +14,11 @@ from actions.handoff import ActionRequestHuman, ActionSessionStart
 from actions.knowledge_base import knowledge_base
 from actions.reports import ActionDiscardForm, ActionReportStatus, ActionSubmitDispute, ActionSubmitUnfairTreatment
 from actions.subscriptions import ActionSubscribeAlerts
-from knowledge import db, handoffs, notifications, reports
-from knowledge.dates import china_time, today_in_china
+from bot.database import create_schema
+from knowledge.core.dates import china_time, today_in_china
+from knowledge.records import handoffs, notifications, reports
+from knowledge.records.models import CLOSED, DISPUTE, HANDOFF_CLOSED, RECEIVED, UNFAIR_TREATMENT
+from tests.conftest import project_domain, settings_for
 
 SENDER, CHANNEL = "owner", "rest"
 PAUSE = {"event": "pause", "timestamp": None}
@@ -51,21 +54,25 @@ class Clock(datetime):
         return cls.moment if tz is None else cls.moment.astimezone(tz)
 
 
+def use_settings(monkeypatch, **environ):
+    """The action server's settings, as if read from exactly these variables."""
+    monkeypatch.setattr(knowledge_base, "settings", settings_for(**{**BASE_SETTINGS, **environ}))
+
+
+BASE_SETTINGS = {"OFFICE_HOURS": "09:00-17:00", "OFFICE_DAYS": "1-5", "REPORT_REPLY_DAYS": "3"}
+DOMAIN = project_domain()
+
+
 @pytest.fixture(autouse=True)
 def settings(monkeypatch):
-    monkeypatch.setenv("OFFICE_HOURS", "09:00-17:00")
-    monkeypatch.setenv("OFFICE_DAYS", "1-5")
-    monkeypatch.setenv("HOTLINE_PHONE", "")
-    monkeypatch.setenv("HOTLINE_HOURS", "")
-    monkeypatch.setenv("STAFF_WEBHOOK_URL", "")
-    monkeypatch.setenv("REPORT_REPLY_DAYS", "3")
+    use_settings(monkeypatch)
     monkeypatch.setattr(actions.handoff, "datetime", Clock)
     monkeypatch.setattr(Clock, "moment", WEDNESDAY_10)
 
 
 @pytest.fixture
 def engine(tmp_path, monkeypatch):
-    engine = db.init_db(f"sqlite:///{tmp_path / 't.db'}")
+    engine = create_schema(f"sqlite:///{tmp_path / 't.db'}")
     monkeypatch.setattr(knowledge_base, "_engine", engine)
     return engine
 
@@ -83,7 +90,7 @@ def tracker(text="", intent="inform", *, entities=None, slots=None, sender=SENDE
 
 
 def run(action, dispatcher, tracker):
-    result = action.run(dispatcher, tracker, {})
+    result = action.run(dispatcher, tracker, DOMAIN)
     return asyncio.run(result) if asyncio.iscoroutine(result) else result
 
 
@@ -101,7 +108,7 @@ def utc(timestamp):
 
 def file_report(engine, sender=SENDER, **fields):
     draft = reports.ReportDraft(
-        kind=fields.pop("kind", reports.DISPUTE),
+        kind=fields.pop("kind", DISPUTE),
         company_name=REPORT["company_name"],
         phone=REPORT["phone"],
         country=REPORT["country"],
@@ -133,11 +140,11 @@ def test_a_confirmed_dispute_is_saved_and_its_id_given(dispatcher, engine):
     assert message["days"] == 3
     saved = reports.get_report(engine, message["report_id"])
     assert saved is not None
-    assert (saved.kind, saved.channel, saved.sender_id) == (reports.DISPUTE, CHANNEL, SENDER)
+    assert (saved.kind, saved.channel, saved.sender_id) == (DISPUTE, CHANNEL, SENDER)
     assert (saved.company_name, saved.phone, saved.country) == ("铜川华陶瓷业有限公司", "13912345678", "德国")
     assert (saved.ip_type, saved.dispute_type, saved.deadline) == ("外观设计", "警告函", deadline)
     assert saved.description == REPORT["description"]
-    assert (saved.urgent, saved.status) == (False, reports.RECEIVED)
+    assert (saved.urgent, saved.status) == (False, RECEIVED)
     assert saved.transcript == [
         {"at": utc(1_700_000_001.0), "from": "user", "text": "我要登记纠纷"},
         {"at": utc(1_700_000_002.0), "from": "bot", "text": "好的，我来帮您登记这起纠纷。"},
@@ -161,7 +168,7 @@ def test_unfair_treatment_keeps_only_its_own_fields_and_is_never_urgent(dispatch
     [message] = dispatcher.messages
     assert (message["response"], message["days"]) == ("utter_feedback_saved", 3)
     saved = reports.get_report(engine, message["report_id"])
-    assert saved.kind == reports.UNFAIR_TREATMENT
+    assert saved.kind == UNFAIR_TREATMENT
     assert (saved.ip_type, saved.dispute_type, saved.deadline, saved.urgent) == (None, None, None, False)
 
 
@@ -284,7 +291,7 @@ def test_the_reporter_sees_the_status_and_history(dispatcher, engine):
 
 def test_the_reporter_without_an_id_sees_their_reports(dispatcher, engine):
     first = file_report(engine)
-    second = file_report(engine, kind=reports.UNFAIR_TREATMENT)
+    second = file_report(engine, kind=UNFAIR_TREATMENT)
     file_report(engine, sender="someone-else")
     assert run(ActionReportStatus(), dispatcher, status_request()) == []
     assert responses(dispatcher) == ["utter_report_status", "utter_report_status"]
@@ -337,7 +344,7 @@ def test_without_an_id_or_own_reports_the_id_is_asked_for(dispatcher, engine):
 
 def test_a_closed_report_gives_its_result(dispatcher, engine):
     report = file_report(engine)
-    closed = reports.update_status(engine, report.id, reports.CLOSED, note="已协助应诉", result="对方撤回投诉")
+    closed = reports.update_status(engine, report.id, CLOSED, note="已协助应诉", result="对方撤回投诉")
     run(ActionReportStatus(), dispatcher, status_request(report.id))
     [message] = dispatcher.messages
     assert message["response"] == "utter_report_status_closed"
@@ -462,18 +469,17 @@ def test_asking_for_a_person_after_hours_says_when_staff_answer(dispatcher, engi
     assert len(handoffs.queue(engine)) == 1
 
 
-def test_asking_for_a_person_after_hours_with_env_only_settings(dispatcher, engine, monkeypatch):
+def test_asking_for_a_person_after_hours_on_the_real_clock(dispatcher, engine, monkeypatch):
     # A one-minute window on a day that is neither today nor tomorrow: closed whatever the time.
     monkeypatch.setattr(actions.handoff, "datetime", datetime)
     weekday = today_in_china().isoweekday()
-    monkeypatch.setenv("OFFICE_HOURS", "00:00-00:01")
-    monkeypatch.setenv("OFFICE_DAYS", str((weekday + 2 - 1) % 7 + 1))
+    use_settings(monkeypatch, OFFICE_HOURS="00:00-00:01", OFFICE_DAYS=str((weekday + 2 - 1) % 7 + 1))
     run(ActionRequestHuman(), dispatcher, tracker("转人工", "request_human"))
     assert responses(dispatcher) == ["utter_handoff_after_hours"]
 
 
 def test_the_hotline_is_given_when_configured(dispatcher, engine, monkeypatch):
-    monkeypatch.setenv("HOTLINE_PHONE", "0919-0000000")
+    use_settings(monkeypatch, HOTLINE_PHONE="0919-0000000")
     run(ActionRequestHuman(), dispatcher, tracker("转人工", "request_human"))
     assert responses(dispatcher) == ["utter_handoff_in_hours", "utter_handoff_hotline"]
     assert dispatcher.messages[1]["hotline_phone"] == "0919-0000000"
@@ -515,7 +521,7 @@ def test_a_new_session_of_a_handed_off_conversation_stays_paused(dispatcher, eng
 def test_a_new_session_without_an_open_handoff_is_not_paused(dispatcher, engine, situation):
     if situation == "closed":
         handoff = handoffs.open_handoff(engine, CHANNEL, SENDER, "user_request", {}, [])
-        handoffs.finish(engine, handoff.id, handoffs.CLOSED)
+        handoffs.finish(engine, handoff.id, HANDOFF_CLOSED)
     elif situation == "someone else's":
         handoffs.open_handoff(engine, CHANNEL, "someone-else", "user_request", {}, [])
     events = run(ActionSessionStart(), dispatcher, session_tracker())

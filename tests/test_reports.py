@@ -8,18 +8,23 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from knowledge import db, reports
-from knowledge.notifications import Notification, pending
-from knowledge.reports import (
+from bot.database import create_schema
+from knowledge.core.errors import NotFound
+from knowledge.records import reports
+from knowledge.records.models import (
     CLOSED,
     DISPUTE,
     IN_PROGRESS,
     RECEIVED,
     UNFAIR_TREATMENT,
     WITH_EXPERT,
+    Notification,
     Report,
-    ReportDraft,
     ReportEvent,
+)
+from knowledge.records.notifications import pending
+from knowledge.records.reports import (
+    ReportDraft,
     create_report,
     find_for_requester,
     get_report,
@@ -37,7 +42,7 @@ ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 @pytest.fixture
 def engine(tmp_path):
-    return db.init_db(f"sqlite:///{tmp_path / 't.db'}")
+    return create_schema(f"sqlite:///{tmp_path / 't.db'}")
 
 
 def make_draft(**overrides) -> ReportDraft:
@@ -325,7 +330,7 @@ def test_an_unknown_status_is_refused(engine, status):
 
 
 def test_updating_an_unknown_report_raises_key_error(engine):
-    with pytest.raises(KeyError):
+    with pytest.raises(NotFound):
         update_status(engine, "HW-20261124-ZZZZ", IN_PROGRESS)
 
 

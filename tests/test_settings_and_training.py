@@ -1,12 +1,19 @@
 """Settings, database creation and the train-only-when-needed rule."""
 
 import os
+import subprocess
+import sys
 import time
+from datetime import time as clock
 
+import pytest
 from sqlalchemy import inspect
 
 from bot import training
-from knowledge import db, settings
+from bot.database import create_schema
+from knowledge.core import settings
+from knowledge.library import models as library_models
+from knowledge.records import models as records_models
 
 
 def test_defaults_need_no_outside_service(monkeypatch, tmp_path):
@@ -29,11 +36,54 @@ def test_environment_overrides_dot_env(monkeypatch, tmp_path):
     assert s.rasa_url == "http://127.0.0.1:7000"
 
 
-def test_init_db_creates_the_sqlite_file_and_its_directory(tmp_path):
+BAD_SETTINGS = [
+    ("RASA_PORT", "abc"),
+    ("ACTION_PORT", "0"),
+    ("CONSOLE_PORT", "70000"),
+    ("LOG_LEVEL", "LOUD"),
+    ("REPORT_REPLY_DAYS", "两天"),
+    ("STAFF_WEBHOOK_URL", "ftp://duty.example/hook"),
+    ("OFFICE_HOURS", "9-5"),
+    ("OFFICE_HOURS", "18:00-09:00"),
+    ("OFFICE_DAYS", "8"),
+]
+
+
+@pytest.mark.parametrize("name, value", BAD_SETTINGS)
+def test_a_setting_that_cannot_be_used_is_refused_by_name(name, value):
+    with pytest.raises(settings.SettingsError, match=name):
+        settings.load({name: value})
+
+
+def test_office_hours_are_parsed_once_with_the_settings():
+    loaded = settings.load({"OFFICE_HOURS": "08:30-12:00", "OFFICE_DAYS": "1,3"})
+    assert (loaded.hours.opens, loaded.hours.closes, loaded.hours.days) == (clock(8, 30), clock(12), {0, 2})
+
+
+# Every process that reads the settings stops on a bad one, naming it; the action server's
+# only start-up hook is importing the actions, so it is started for real.
+PROCESSES = {
+    "launcher": [sys.executable, "-m", "bot", "init-db"],
+    "console": [sys.executable, "-m", "bot.console"],
+    "action server": [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", "1"],
+}
+
+
+@pytest.mark.parametrize("process", sorted(PROCESSES))
+def test_every_process_stops_on_a_bad_setting_and_names_it(process, tmp_path):
+    env = {**os.environ, "OFFICE_DAYS": "1-9", "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}
+    done = subprocess.run(PROCESSES[process], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "OFFICE_DAYS" in done.stdout + done.stderr
+    assert not (tmp_path / "a.db").exists()
+
+
+def test_create_schema_creates_the_sqlite_file_its_directory_and_every_table(tmp_path):
     path = tmp_path / "nested" / "assistant.db"
-    engine = db.init_db(f"sqlite:///{path}")
+    engine = create_schema(f"sqlite:///{path}")
     assert path.exists()
-    assert set(db.Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    tables = set(library_models.Base.metadata.tables) | set(records_models.Base.metadata.tables)
+    assert tables <= set(inspect(engine).get_table_names())
 
 
 def _touch(path, mtime):
@@ -54,8 +104,8 @@ def test_a_model_is_stale_when_missing_or_trained_from_other_inputs(tmp_path):
     assert not training.is_stale(model, tmp_path)
     _touch(tmp_path / "config.yml", now - 200)  # only the time changed
     assert not training.is_stale(model, tmp_path)
-    (tmp_path / "knowledge").mkdir()
-    (tmp_path / "knowledge" / "vocabulary.yml").write_text("y", encoding="utf-8")
+    (tmp_path / "knowledge" / "core").mkdir(parents=True)
+    (tmp_path / "knowledge" / "core" / "vocabulary.yml").write_text("y", encoding="utf-8")
     assert training.is_stale(model, tmp_path)
 
 

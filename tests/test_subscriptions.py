@@ -4,13 +4,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from knowledge import db
-from knowledge.subscriptions import Subscription, subscribe, subscriptions_of, unsubscribe
+from bot.database import create_schema
+from knowledge.records.models import Subscription
+from knowledge.records.subscriptions import subscribe, subscriptions_of, unsubscribe
 
 
 @pytest.fixture
 def engine(tmp_path):
-    return db.init_db(f"sqlite:///{tmp_path / 't.db'}")
+    return create_schema(f"sqlite:///{tmp_path / 't.db'}")
 
 
 def count_rows(engine):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from knowledge.validation import clean_company_name, description_is_useful, normalise_phone
+from knowledge.core.validation import clean_company_name, description_is_useful, normalise_phone
 
 # Area codes 010 and 02x have three digits and an 8-digit number; the 11 digits of
 # 029-88888888 are split greedily as a 4-digit code and a 7-digit number (0298-8888888).

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from aiohttp import web
 
 from bot.console.app import make_app
-from knowledge import settings as settings_module
+from knowledge.core import settings as settings_module
 
 
-def main() -> None:
-    settings = settings_module.load()
+def main() -> int:
+    try:
+        settings = settings_module.load()
+    except settings_module.SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     web.run_app(make_app(settings), host=settings.host, port=settings.console_port, print=None)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,5 +1,5 @@
-"""The console's aiohttp application: routes, the staff-token check, and what it owns
-(database engine, HTTP session to Rasa, the notification retry loop)."""
+"""The console's aiohttp application: routes, the staff-token check, errors as JSON, and what
+it owns (database engine, HTTP session to Rasa, the notification retry loop)."""
 
 from __future__ import annotations
 
@@ -12,18 +12,25 @@ from aiohttp import web
 
 from bot.console import views
 from bot.console.auth import require_token, staff_token
+from bot.console.errors import json_errors
+from bot.console.keys import ENGINE, RASA, SETTINGS
 from bot.console.rasa_client import RasaClient
-from knowledge import db, notifications
-from knowledge.settings import Settings
+from knowledge.core.db import make_engine
+from knowledge.core.settings import Settings
+from knowledge.records import notifications
 
 logger = logging.getLogger(__name__)
 
 NOTIFY_EVERY_S = 5
+MAX_BODY_BYTES = 64 * 1024
 
 
 def make_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[require_token(staff_token(settings))], client_max_size=64 * 1024)
-    app["settings"] = settings
+    """The console for `settings`; its database must have been prepared (`python -m bot init-db`)."""
+    app = web.Application(
+        middlewares=[json_errors, require_token(staff_token(settings))], client_max_size=MAX_BODY_BYTES
+    )
+    app[SETTINGS] = settings
     app.cleanup_ctx.extend([database, rasa_session, notification_retries])
     app.add_routes(
         [
@@ -43,14 +50,14 @@ def make_app(settings: Settings) -> web.Application:
 
 
 async def database(app: web.Application) -> AsyncIterator[None]:
-    app["engine"] = db.init_db(app["settings"].database_url)
+    app[ENGINE] = make_engine(app[SETTINGS].database_url)
     yield
-    app["engine"].dispose()
+    app[ENGINE].dispose()
 
 
 async def rasa_session(app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession() as session:
-        app["rasa"] = RasaClient(session, app["settings"].rasa_url)
+        app[RASA] = RasaClient(session, app[SETTINGS].rasa_url)
         yield
 
 
@@ -59,12 +66,12 @@ async def notification_retries(app: web.Application) -> AsyncIterator[None]:
     retries) every few seconds."""
 
     async def loop() -> None:
-        url = app["settings"].staff_webhook_url
+        url = app[SETTINGS].staff_webhook_url
         if not url:
             logger.warning("STAFF_WEBHOOK_URL is not set: urgent reports wait in the queue without notification")
         while True:
             try:
-                await asyncio.get_running_loop().run_in_executor(None, notifications.deliver_due, app["engine"], url)
+                await asyncio.get_running_loop().run_in_executor(None, notifications.deliver_due, app[ENGINE], url)
             except Exception:  # the loop must outlive a database hiccup
                 logger.exception("notification retry round failed")
             await asyncio.sleep(NOTIFY_EVERY_S)

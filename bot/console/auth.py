@@ -11,7 +11,8 @@ from typing import Awaitable, Callable, Text
 
 from aiohttp import web
 
-from knowledge.settings import ROOT, Settings
+from bot.console.errors import error_response
+from knowledge.core.settings import ROOT, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def require_token(token: Text) -> Callable:
             given = request.headers.get("Authorization", "")
             scheme, _, value = given.partition(" ")
             if scheme.lower() != "bearer" or not hmac.compare_digest(value.encode(), token.encode()):
-                return web.json_response({"error": "需要有效的工作人员令牌（Authorization: Bearer …）"}, status=401)
+                return error_response(401, "需要有效的工作人员令牌（Authorization: Bearer …）")
         return await handler(request)
 
     return middleware

@@ -1,58 +1,51 @@
-"""Staff API handlers: validate the request, call `knowledge/` and Rasa, answer JSON."""
+"""Staff API handlers: validate the request, call `knowledge/` and Rasa, answer JSON.
+
+Refusals raise `ApiError`, unknown records `NotFound`; `errors.json_errors` answers both.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
 from typing import Any, Callable, Dict, Text, TypeVar
 
 from aiohttp import web
 
-from bot.console.rasa_client import RasaClient, RasaUnavailable, messages
-from knowledge import handoffs, notifications, reports
+from bot.console.errors import ApiError
+from bot.console.keys import ENGINE, RASA
+from bot.console.rasa_client import RasaUnavailable, messages
+from knowledge.core.errors import NotFound
+from knowledge.records import handoffs, notifications, reports
+from knowledge.records.models import HANDOFF_CLOSED, HANDOFF_OPEN, HANDOFF_RETURNED, STATUSES, Handoff
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_REPLY_CHARS = 2000
 STAFF_NAME = "人工服务"
-CLOSING_RESPONSES = {handoffs.CLOSED: "utter_handoff_closed", handoffs.RETURNED: "utter_handed_back"}
-
-
-def error(status: int, message: Text) -> web.Response:
-    return web.json_response({"error": message}, status=status)
-
-
+CLOSING_RESPONSES = {HANDOFF_CLOSED: "utter_handoff_closed", HANDOFF_RETURNED: "utter_handed_back"}
 NOT_JSON = "请求体必须是 JSON 对象"
-NO_HANDOFF = "没有这个转人工记录"
-
-
-def http_error(kind: type, message: Text) -> web.HTTPException:
-    """An aiohttp HTTP exception with the API's JSON error body."""
-    return kind(text=json.dumps({"error": message}, ensure_ascii=False), content_type="application/json")
+RASA_DOWN = "对话服务暂时不可用，请稍后重试"
 
 
 async def blocking(request: web.Request, function: Callable[..., T], *args: Any) -> T:
     """A database call in a worker thread, so the console keeps serving."""
-    call = functools.partial(function, request.app["engine"], *args)
+    call = functools.partial(function, request.app[ENGINE], *args)
     return await asyncio.get_running_loop().run_in_executor(None, call)
 
 
 async def json_body(request: web.Request) -> Dict[Text, Any]:
-    """The request's JSON object; raises a 400 answer when it is not one."""
+    """The request's JSON object (an empty body is an empty object)."""
+    if not request.can_read_body:
+        return {}
     try:
         body = await request.json()
     except ValueError:
-        raise http_error(web.HTTPBadRequest, NOT_JSON) from None
+        raise ApiError(400, NOT_JSON) from None
     if not isinstance(body, dict):
-        raise http_error(web.HTTPBadRequest, NOT_JSON)
+        raise ApiError(400, NOT_JSON)
     return body
-
-
-def rasa(request: web.Request) -> RasaClient:
-    return request.app["rasa"]
 
 
 async def health(request: web.Request) -> web.Response:
@@ -60,21 +53,20 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def list_handoffs(request: web.Request) -> web.Response:
-    status = request.query.get("status", handoffs.OPEN)
-    if status not in (handoffs.OPEN, handoffs.CLOSED, handoffs.RETURNED):
-        return error(400, "status 只能是 open、closed 或 returned")
+    status = request.query.get("status", HANDOFF_OPEN)
+    if status not in (HANDOFF_OPEN, HANDOFF_CLOSED, HANDOFF_RETURNED):
+        raise ApiError(400, "status 只能是 open、closed 或 returned")
     found = await blocking(request, handoffs.queue, status)
     return web.json_response({"handoffs": [h.as_dict() for h in found]})
 
 
-async def _handoff(request: web.Request) -> handoffs.Handoff:
-    try:
-        handoff_id = int(request.match_info["handoff_id"])
-    except ValueError:
-        raise http_error(web.HTTPNotFound, NO_HANDOFF) from None
-    found = await blocking(request, handoffs.get_handoff, handoff_id)
+async def _handoff(request: web.Request) -> Handoff:
+    raw = request.match_info["handoff_id"]
+    if not raw.isdigit():
+        raise NotFound("handoff", raw)
+    found = await blocking(request, handoffs.get_handoff, int(raw))
     if found is None:
-        raise http_error(web.HTTPNotFound, NO_HANDOFF)
+        raise NotFound("handoff", raw)
     return found
 
 
@@ -82,7 +74,7 @@ async def show_handoff(request: web.Request) -> web.Response:
     """The handoff with the conversation as it is now: every message, and the slots."""
     handoff = await _handoff(request)
     try:
-        tracker = await rasa(request).tracker(handoff.sender_id)
+        tracker = await request.app[RASA].tracker(handoff.sender_id)
     except RasaUnavailable as problem:
         logger.error("reading conversation %s: %s", handoff.sender_id, problem)
         return web.json_response(
@@ -105,53 +97,54 @@ async def reply(request: web.Request) -> web.Response:
     body = await json_body(request)
     text = str(body.get("text") or "").strip()
     if not text or len(text) > MAX_REPLY_CHARS:
-        return error(400, f"text 不能为空，且不超过 {MAX_REPLY_CHARS} 字")
-    if handoff.status != handoffs.OPEN:
-        return error(409, "该会话已结束人工服务，不能再回复")
+        raise ApiError(400, f"text 不能为空，且不超过 {MAX_REPLY_CHARS} 字")
+    if handoff.status != HANDOFF_OPEN:
+        raise ApiError(409, "该会话已结束人工服务，不能再回复")
     try:
-        await rasa(request).say(handoff.sender_id, text, STAFF_NAME)
+        await request.app[RASA].say(handoff.sender_id, text, STAFF_NAME)
     except RasaUnavailable as problem:
         logger.error("replying to %s: %s", handoff.sender_id, problem)
-        return error(502, "对话服务暂时不可用，回复没有发出，请稍后重试")
+        raise ApiError(502, "对话服务暂时不可用，回复没有发出，请稍后重试") from None
     return web.json_response({"sent": True})
 
 
 async def finish(request: web.Request, status: Text) -> web.Response:
     """Resumes the bot (telling the user) and then records the end of the handoff."""
     handoff = await _handoff(request)
-    body = await json_body(request) if request.can_read_body else {}
-    if handoff.status != handoffs.OPEN:
-        return error(409, f"该记录已是 {handoff.status} 状态")
+    body = await json_body(request)
+    if handoff.status != HANDOFF_OPEN:
+        raise ApiError(409, f"该记录已是 {handoff.status} 状态")
     try:
-        await rasa(request).resume(handoff.sender_id, CLOSING_RESPONSES[status])
+        await request.app[RASA].resume(handoff.sender_id, CLOSING_RESPONSES[status])
     except RasaUnavailable as problem:
         logger.error("resuming %s: %s", handoff.sender_id, problem)
-        return error(502, "对话服务暂时不可用，请稍后重试")
+        raise ApiError(502, RASA_DOWN) from None
     done = await blocking(request, handoffs.finish, handoff.id, status, str(body.get("note") or ""))
     return web.json_response({"handoff": done.as_dict()})
 
 
 async def close_handoff(request: web.Request) -> web.Response:
-    return await finish(request, handoffs.CLOSED)
+    return await finish(request, HANDOFF_CLOSED)
 
 
 async def hand_back(request: web.Request) -> web.Response:
-    return await finish(request, handoffs.RETURNED)
+    return await finish(request, HANDOFF_RETURNED)
 
 
 async def list_reports(request: web.Request) -> web.Response:
     status = request.query.get("status") or None
-    if status is not None and status not in reports.STATUSES:
-        return error(400, f"status 只能是 {'、'.join(reports.STATUSES)}")
+    if status is not None and status not in STATUSES:
+        raise ApiError(400, f"status 只能是 {'、'.join(STATUSES)}")
     found = await blocking(request, reports.list_reports, status)
     summaries = [{k: v for k, v in r.as_dict().items() if k not in ("history", "description")} for r in found]
     return web.json_response({"reports": summaries})
 
 
 async def show_report(request: web.Request) -> web.Response:
-    found = await blocking(request, reports.get_report, request.match_info["report_id"])
+    report_id = request.match_info["report_id"]
+    found = await blocking(request, reports.get_report, report_id)
     if found is None:
-        return error(404, "没有这个登记编号")
+        raise NotFound("report", report_id)
     return web.json_response({"report": found.as_dict(), "transcript": found.transcript})
 
 
@@ -166,10 +159,8 @@ async def set_report_status(request: web.Request) -> web.Response:
             str(body.get("note") or ""),
             str(body.get("result") or ""),
         )
-    except KeyError:
-        return error(404, "没有这个登记编号")
     except ValueError as problem:
-        return error(400, str(problem))
+        raise ApiError(400, str(problem)) from None
     return web.json_response({"report": updated.as_dict()})
 
 

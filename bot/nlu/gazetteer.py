@@ -1,4 +1,4 @@
-"""The NLU files generated from the gazetteer (knowledge/vocabulary.yml).
+"""The NLU files generated from the gazetteer (knowledge/core/vocabulary.yml).
 
 This module renders the jieba dictionary and the Rasa synonyms from it;
 `python -m bot.nlu.gazetteer` (`make sync-gazetteer`) rewrites both.
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Dict, Text
 
-from knowledge.vocabulary import Gazetteer, forms, load
+from knowledge.core.vocabulary import Vocabulary, vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -20,23 +20,23 @@ JIEBA_DICT_PATH = HERE / "jieba_dict" / "gazetteer.txt"
 SYNONYMS_PATH = HERE.parent.parent / "data" / "nlu" / "synonyms.yml"
 
 
-def render_jieba_dict(gazetteer: Gazetteer) -> Text:
+def render_jieba_dict(words_of: Vocabulary) -> Text:
     """One jieba user-dictionary line per form that jieba can keep as one word.
 
     jieba's dictionary format has no comments, so the file cannot say it is generated.
     """
-    words = sorted({f.text for f in forms(gazetteer) if " " not in f.text})
+    words = sorted({f.text for f in words_of.forms() if " " not in f.text})
     return "".join(f"{w} nz\n" for w in words)
 
 
-def render_synonyms(gazetteer: Gazetteer) -> Text:
+def render_synonyms(words_of: Vocabulary) -> Text:
     """Rasa NLU synonyms: every canonical value with its surface forms."""
     lines = [
-        "# Generated from knowledge/vocabulary.yml by `make sync-gazetteer`; do not edit.",
+        "# Generated from knowledge/core/vocabulary.yml by `make sync-gazetteer`; do not edit.",
         'version: "3.1"',
         "nlu:",
     ]
-    for values in gazetteer.values():
+    for values in words_of.gazetteer.values():
         for value, synonyms in values.items():
             if not synonyms:
                 continue
@@ -46,18 +46,18 @@ def render_synonyms(gazetteer: Gazetteer) -> Text:
     return "\n".join(lines) + "\n"
 
 
-def generated_files(gazetteer: Gazetteer) -> Dict[Path, Text]:
+def generated_files(words_of: Vocabulary) -> Dict[Path, Text]:
     """The files derived from the gazetteer, with their expected content."""
     return {
-        JIEBA_DICT_PATH: render_jieba_dict(gazetteer),
-        SYNONYMS_PATH: render_synonyms(gazetteer),
+        JIEBA_DICT_PATH: render_jieba_dict(words_of),
+        SYNONYMS_PATH: render_synonyms(words_of),
     }
 
 
 def main() -> int:
     """Rewrites the generated files from the gazetteer."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    for path, content in generated_files(load()).items():
+    for path, content in generated_files(vocabulary()).items():
         path.write_text(content, encoding="utf-8")
         logger.info("wrote %s", path)
     return 0

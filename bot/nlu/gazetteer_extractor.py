@@ -29,11 +29,11 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import gazetteer
-from knowledge import vocabulary
+from knowledge.core.vocabulary import VOCABULARY_PATH, Gazetteer, Vocabulary, read
 
 logger = logging.getLogger(__name__)
 
-PATTERNS_FILE = "patterns.json"
+STORED_FILE = "gazetteer.json"
 # Who wins when two extractors claim overlapping text: exact rules before learned guesses.
 EXTRACTOR_PRIORITY = {"RegexEntityExtractor": 0, "GazetteerEntityExtractor": 1}
 LEARNED_PRIORITY = 2
@@ -70,9 +70,9 @@ def build_ruler(patterns: List[Dict[Text, Any]], words: List[Text]):
     return nlp
 
 
-def patterns_from(table: vocabulary.Gazetteer) -> List[Dict[Text, Any]]:
+def patterns_from(words_of: Vocabulary) -> List[Dict[Text, Any]]:
     """EntityRuler phrase patterns; the pattern id carries the canonical value."""
-    return [{"label": f.entity, "pattern": f.text, "id": f.value} for f in vocabulary.forms(table)]
+    return [{"label": f.entity, "pattern": f.text, "id": f.value} for f in words_of.forms()]
 
 
 def _overlaps(a: Dict[Text, Any], b: Dict[Text, Any]) -> bool:
@@ -118,7 +118,7 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         """`closed_entities` take only canonical values; other gazetteer entities
         (industry) are normalised when known and kept as found otherwise."""
         return {
-            "gazetteer": str(vocabulary.VOCABULARY_PATH),
+            "gazetteer": str(VOCABULARY_PATH),
             "jieba_dictionary": str(gazetteer.JIEBA_DICT_PATH.parent),
             "closed_entities": ["country", "ip_type", "dispute_type", "district"],
         }
@@ -141,21 +141,19 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         config: Dict[Text, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        patterns: Optional[List[Dict[Text, Any]]] = None,
+        gazetteer: Optional[Gazetteer] = None,
         words: Optional[List[Text]] = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self._closed = set(self._config["closed_entities"])
-        self._set_patterns(patterns or [], words or [])
+        self._set_vocabulary(gazetteer or {}, words or [])
 
-    def _set_patterns(self, patterns: List[Dict[Text, Any]], words: List[Text]) -> None:
-        self._patterns = patterns
+    def _set_vocabulary(self, gazetteer: Gazetteer, words: List[Text]) -> None:
+        self._vocabulary = Vocabulary(gazetteer)
         self._words = words
-        self._canonical: Dict[Text, Dict[Text, Text]] = {}
-        for p in patterns:
-            self._canonical.setdefault(p["label"], {})[p["pattern"].lower()] = p["id"]
+        patterns = patterns_from(self._vocabulary)
         self._nlp = build_ruler(patterns, words) if patterns else None
 
     @classmethod
@@ -178,18 +176,17 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         **kwargs: Any,
     ) -> GazetteerEntityExtractor:
         with model_storage.read_from(resource) as directory:
-            stored = rasa.shared.utils.io.read_json_file(directory / PATTERNS_FILE)
-        return cls(config, model_storage, resource, stored["patterns"], stored["words"])
+            stored = rasa.shared.utils.io.read_json_file(directory / STORED_FILE)
+        return cls(config, model_storage, resource, stored["gazetteer"], stored["words"])
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Builds the patterns and reads the jieba words; stores both with the model."""
-        self._set_patterns(
-            patterns_from(vocabulary.load(Path(self._config["gazetteer"]))),
-            read_jieba_words(Path(self._config["jieba_dictionary"])),
+        """Reads the gazetteer and the jieba words; stores both with the model."""
+        self._set_vocabulary(
+            read(Path(self._config["gazetteer"])), read_jieba_words(Path(self._config["jieba_dictionary"]))
         )
         with self._model_storage.write_to(self._resource) as directory:
             rasa.shared.utils.io.dump_obj_as_json_to_file(
-                directory / PATTERNS_FILE, {"patterns": self._patterns, "words": self._words}
+                directory / STORED_FILE, {"gazetteer": self._vocabulary.gazetteer, "words": self._words}
             )
         return self._resource
 
@@ -222,10 +219,9 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         name, value = entity["entity"], str(entity.get("value", ""))
         if name in UPPERCASE_ENTITIES:
             return {**entity, "value": value.upper()}
-        known = self._canonical.get(name)
-        if known is None:
+        if name not in self._vocabulary.gazetteer:
             return entity
-        canonical = known.get(value.lower())
+        canonical = self._vocabulary.canonical(name, value)
         if canonical is not None:
             return {**entity, "value": canonical}
         if name in self._closed:

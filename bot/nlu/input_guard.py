@@ -21,11 +21,12 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from knowledge.text import normalise
+from knowledge.core.text import normalise
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,6 @@ INPUT_CHECK = "input_check"
 FULL_TEXT = "input_guard_full_text"
 EMPTY = "empty"
 TOO_LONG = "too_long"
-FALLBACK_INTENT = "nlu_fallback"
 
 
 def has_meaning(text: Text) -> bool:
@@ -105,9 +105,11 @@ class GuardedFallbackClassifier(FallbackClassifier):
         messages = super().process(messages)
         for message in messages:
             if message.get(INPUT_CHECK):
-                fallback = {"name": FALLBACK_INTENT, "confidence": 1.0}
+                fallback = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 1.0}
                 message.data[INTENT] = fallback
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != FALLBACK_INTENT]
+                ranking = [
+                    r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != DEFAULT_NLU_FALLBACK_INTENT_NAME
+                ]
                 message.data[INTENT_RANKING_KEY] = [fallback, *ranking]
             full_text = message.get(FULL_TEXT)
             if full_text is not None:

@@ -20,10 +20,11 @@ from typing import Dict, List, Optional, Text
 import requests
 import yaml
 
+from bot.database import create_schema
 from bot.processes import Servers
 from bot.training import newest_model
-from knowledge import db, loader
-from knowledge.search import MIN_CONFIDENCE, KnowledgeIndex
+from knowledge.library import loader
+from knowledge.library.search import MIN_CONFIDENCE, KnowledgeIndex
 from tests.e2e.conftest import Chat, make_settings
 
 QUESTIONS_PATH = Path(__file__).resolve().parent.parent / "knowledge_questions.yml"
@@ -87,7 +88,7 @@ def main(argv: Optional[List[Text]] = None) -> int:
         return 1
     with tempfile.TemporaryDirectory() as directory:
         database_url = f"sqlite:///{Path(directory) / 'kb.db'}"
-        engine = db.init_db(database_url)
+        engine = create_schema(database_url)
         report = loader.load(engine)
         index = KnowledgeIndex.from_engine(engine)
         titles = {d.id: d.title for d in index.docs}

@@ -21,9 +21,9 @@ from typing import Dict, List, Optional, Text, Tuple
 
 import aiohttp
 
+from bot.database import prepare_database
 from bot.processes import Servers
 from bot.training import newest_model
-from knowledge import db, loader
 from tests.e2e.conftest import make_settings
 
 # The ten turns of a dispute report: form questions, the summary, the saved report, a greeting.
@@ -153,7 +153,7 @@ def main(argv: Optional[List[Text]] = None) -> int:
         return 1
     with tempfile.TemporaryDirectory() as directory:
         settings = make_settings(f"sqlite:///{Path(directory) / 'bench.db'}")
-        loader.load(db.init_db(settings.database_url))
+        prepare_database(settings.database_url)
         servers = Servers(settings, model, Path(directory) / "logs")
         started = time.perf_counter()
         try:

@@ -14,10 +14,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
+from bot.database import prepare_database
 from bot.processes import Servers
 from bot.training import newest_model
-from knowledge import db, loader
-from knowledge import settings as settings_module
+from knowledge.core import settings as settings_module
 
 
 def free_port() -> int:
@@ -100,7 +100,7 @@ def receiver():
 def servers(model, tmp_path_factory, receiver):
     directory = tmp_path_factory.mktemp("e2e")
     settings = make_settings(f"sqlite:///{directory / 'assistant.db'}", receiver.url)
-    loader.load(db.init_db(settings.database_url))
+    prepare_database(settings.database_url)
     running = Servers(settings, model, directory / "logs")
     running.start()
     yield running

@@ -9,10 +9,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knowledge import db, reports
-from knowledge.dates import today_in_china
-from knowledge.experts import ConsultationRequest
-from knowledge.subscriptions import Subscription
+from knowledge.core.dates import today_in_china
+from knowledge.core.db import make_engine
+from knowledge.records.models import UNFAIR_TREATMENT, ConsultationRequest, Report, Subscription
 
 pytestmark = pytest.mark.e2e
 
@@ -21,12 +20,12 @@ DESCRIPTION = "今年10月我们在欧洲客户处收到律师函，称我们的
 
 
 def engine_of(servers):
-    return db.make_engine(servers.settings.database_url)
+    return make_engine(servers.settings.database_url)
 
 
 def saved_report(servers, report_id):
     with Session(engine_of(servers)) as session:
-        return session.scalars(select(reports.Report).where(reports.Report.id == report_id)).first()
+        return session.scalars(select(Report).where(Report.id == report_id)).first()
 
 
 def file_report(chat, deadline="没有") -> str:
@@ -139,7 +138,7 @@ def test_cancelling_asks_once_then_discards_and_saves_nothing(chat, servers):
     assert "确定要放弃" in chat.texts("不报了")
     assert "没有保存任何内容" in chat.texts("/affirm")
     with Session(engine_of(servers)) as session:
-        assert session.scalars(select(reports.Report).where(reports.Report.sender_id == chat.sender)).first() is None
+        assert session.scalars(select(Report).where(Report.sender_id == chat.sender)).first() is None
     assert chat.tracker()["active_loop"] == {}
 
 
@@ -221,7 +220,7 @@ def test_unfair_treatment_creates_a_feedback_record_with_an_id(chat, servers):
     chat.say("当地审查员对我们的商标申请无理由多次驳回，而同类外国企业的申请都很快通过。")
     report_id = REPORT_ID.search(chat.texts("/affirm")).group(0)
     saved = saved_report(servers, report_id)
-    assert saved.kind == reports.UNFAIR_TREATMENT and saved.country == "印度"
+    assert saved.kind == UNFAIR_TREATMENT and saved.country == "印度"
 
 
 def test_subscriptions_are_stored_listed_and_removed(chat, servers):

@@ -5,8 +5,8 @@ import os
 import pytest
 import requests
 
+from bot.database import prepare_database
 from bot.processes import Servers
-from knowledge import db, loader
 from tests.e2e.conftest import Chat, make_settings
 
 pytestmark = pytest.mark.e2e
@@ -18,7 +18,7 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.
 @pytest.fixture(scope="module")
 def postgres_servers(model, tmp_path_factory):
     settings = make_settings(POSTGRES_URL)
-    loader.load(db.init_db(settings.database_url))
+    prepare_database(settings.database_url)
     servers = Servers(settings, model, tmp_path_factory.mktemp("restart") / "logs")
     servers.start()
     yield servers

@@ -41,6 +41,11 @@ class Deadline:
         return self.day is not None and self.day < today
 
 
+def utc_now() -> datetime:
+    """Now in UTC, naive, as every timestamp is stored."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
 def today_in_china(now: Optional[datetime] = None) -> date:
     """Today's date in China."""
     return (now or datetime.now(timezone.utc)).astimezone(CHINA).date()

@@ -1,4 +1,4 @@
-"""Loading the YAML content under knowledge/content/ into the database.
+"""Loading the YAML content under knowledge/library/content/ into the database.
 
 Every file is validated first. A file with any error is reported (file, item, problem)
 and nothing from it is loaded; the other files are. Loading is idempotent: rows are
@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from knowledge import vocabulary
-from knowledge.models import Article, Case, CountryGuide, Expert, Institution, RiskAlert, Source
+from knowledge.core.vocabulary import vocabulary
+from knowledge.library.models import Article, Case, CountryGuide, Expert, Institution, RiskAlert, Source
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ def _strings(item: Row, key: Text) -> List[Text]:
 
 
 def _canonical(item: Row, key: Text, entity: Text, many: bool, required: bool = True) -> Any:
-    allowed = vocabulary.canonical_values(entity)
+    allowed = vocabulary().values(entity)
     values = _strings(item, key) if many else [v for v in [_optional_text(item, key)] if v]
     bad = [v for v in values if v not in allowed]
     if bad:

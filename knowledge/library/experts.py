@@ -1,20 +1,15 @@
-"""Matching an enterprise's question to experts of the pool, and consultation requests."""
+"""Matching an enterprise's question to experts of the pool (content: `content/experts.yml`)."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import List, Optional, Text
 
-from sqlalchemy import Column, DateTime, Integer, String, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from knowledge.db import Base
-from knowledge.models import Expert
-from knowledge.reports import utc_now
-
-logger = logging.getLogger(__name__)
+from knowledge.library.models import Expert
 
 # A country weighs most (laws and procedure differ by jurisdiction), then the IP type, then
 # the industry; an expert who matches nothing is not offered.
@@ -31,25 +26,6 @@ class Match:
     score: int
     reasons: List[Text]
     knows_country: bool = False
-
-
-class ConsultationRequest(Base):
-    """An enterprise asked to consult one expert; staff arrange it."""
-
-    __tablename__ = "consultation_requests"
-
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    expert_id = Column(String(80), nullable=False)
-    expert_title = Column(String(200), nullable=False)
-    channel = Column(String(40), nullable=False)
-    sender_id = Column(String(200), nullable=False, index=True)
-    country = Column(String(20))
-    ip_type = Column(String(20))
-    industry = Column(String(40))
-    created_at = Column(DateTime, nullable=False)
-
-    def __repr__(self) -> str:
-        return f"ConsultationRequest({self.id}, {self.expert_id!r}, {self.sender_id!r})"
 
 
 def score(expert: Expert, country: Optional[Text], ip_type: Optional[Text], industry: Optional[Text]) -> Match:
@@ -94,29 +70,3 @@ def get_expert(engine: Engine, expert_id: Text) -> Optional[Expert]:
     """An expert by id."""
     with Session(engine, expire_on_commit=False) as session:
         return session.get(Expert, expert_id)
-
-
-def request_consultation(
-    engine: Engine,
-    expert: Expert,
-    channel: Text,
-    sender_id: Text,
-    country: Optional[Text],
-    ip_type: Optional[Text],
-    industry: Optional[Text],
-) -> ConsultationRequest:
-    """Records that this conversation asked to consult `expert`."""
-    request = ConsultationRequest(
-        expert_id=expert.id,
-        expert_title=expert.title,
-        channel=channel,
-        sender_id=sender_id,
-        country=country,
-        ip_type=ip_type,
-        industry=industry,
-        created_at=utc_now(),
-    )
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        session.add(request)
-    logger.info("consultation request %s: %s for %s", request.id, expert.id, sender_id)
-    return request

@@ -16,48 +16,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Dict, List, Optional, Text
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, or_, select, update
-from sqlalchemy import Text as TextColumn
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, relationship
+from sqlalchemy.orm import Session
 
-from knowledge.db import Base
-from knowledge.reports import KIND_LABELS, Report, utc_now
+from knowledge.core.dates import utc_now
+from knowledge.records.models import KIND_LABELS, Notification, Report
 
 logger = logging.getLogger(__name__)
 
 RETRY_DELAYS_S = (10, 30, 60, 300, 900)
 CLAIM_S = 60
 TIMEOUT_S = 10
-
-
-class Notification(Base):
-    """A pending or delivered staff notification about one report."""
-
-    __tablename__ = "notifications"
-
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    report_id = Column(String(16), ForeignKey("reports.id"), nullable=False, index=True)
-    created_at = Column(DateTime, nullable=False)
-    attempts = Column(Integer, nullable=False, default=0)
-    next_attempt_at = Column(DateTime, nullable=False)
-    claimed_until = Column(DateTime)
-    delivered_at = Column(DateTime)
-    last_error = Column(TextColumn)
-
-    report = relationship(Report, lazy="joined")
-
-    def __repr__(self) -> str:
-        state = "delivered" if self.delivered_at else f"pending after {self.attempts} attempts"
-        return f"Notification({self.report_id!r}, {state})"
-
-    def as_dict(self) -> Dict[Text, Any]:
-        return {
-            "report_id": self.report_id,
-            "attempts": self.attempts,
-            "next_attempt_at": self.next_attempt_at.isoformat() + "Z",
-            "last_error": self.last_error,
-        }
 
 
 @dataclass

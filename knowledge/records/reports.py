@@ -10,17 +10,18 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Any, Dict, List, Optional, Text
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, select
-from sqlalchemy import Text as TextColumn
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, relationship, selectinload
+from sqlalchemy.orm import Session, selectinload
 
-from knowledge.db import Base
-from knowledge.validation import normalise_phone
+from knowledge.core.dates import utc_now
+from knowledge.core.errors import NotFound
+from knowledge.core.validation import normalise_phone
+from knowledge.records.models import CLOSED, DISPUTE, RECEIVED, STATUSES, Notification, Report, ReportEvent
 
 logger = logging.getLogger(__name__)
 
@@ -29,88 +30,8 @@ ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 ID_SUFFIX_LENGTH = 4
 ID_ATTEMPTS = 8
 
-DISPUTE = "dispute"
-UNFAIR_TREATMENT = "unfair_treatment"
-KIND_LABELS = {DISPUTE: "海外知识产权纠纷登记", UNFAIR_TREATMENT: "不公平待遇反映"}
-
-RECEIVED, IN_PROGRESS, WITH_EXPERT, CLOSED = "已受理", "处理中", "已转专家", "已办结"
-STATUSES = (RECEIVED, IN_PROGRESS, WITH_EXPERT, CLOSED)
-
 URGENT_DISPUTE_TYPES = ("临时禁令", "337调查", "海关扣押", "展会纠纷")
 URGENT_WITHIN_DAYS = 10
-
-
-class Report(Base):
-    """A dispute report or an unfair-treatment feedback, with who filed it and how."""
-
-    __tablename__ = "reports"
-
-    id = Column(String(16), primary_key=True)
-    kind = Column(String(20), nullable=False)
-    company_name = Column(TextColumn, nullable=False)
-    phone = Column(String(20), nullable=False)
-    country = Column(String(20), nullable=False)
-    ip_type = Column(String(20))
-    dispute_type = Column(String(20))
-    deadline = Column(Date)
-    description = Column(TextColumn, nullable=False)
-    channel = Column(String(40), nullable=False)
-    sender_id = Column(String(200), nullable=False, index=True)
-    transcript = Column(JSON, nullable=False, default=list)
-    urgent = Column(Boolean, nullable=False, default=False)
-    urgency_reasons = Column(JSON, nullable=False, default=list)
-    status = Column(String(10), nullable=False, default=RECEIVED)
-    result = Column(TextColumn)
-    created_at = Column(DateTime, nullable=False)
-    updated_at = Column(DateTime, nullable=False)
-
-    history = relationship("ReportEvent", order_by="ReportEvent.id", back_populates="report", lazy="selectin")
-
-    def __repr__(self) -> str:
-        return f"Report({self.id!r}, {self.kind!r}, {self.status!r}, urgent={self.urgent})"
-
-    def as_dict(self) -> Dict[Text, Any]:
-        """Everything staff see about the report."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "company_name": self.company_name,
-            "phone": self.phone,
-            "country": self.country,
-            "ip_type": self.ip_type,
-            "dispute_type": self.dispute_type,
-            "deadline": self.deadline.isoformat() if self.deadline else None,
-            "description": self.description,
-            "channel": self.channel,
-            "sender_id": self.sender_id,
-            "urgent": self.urgent,
-            "urgency_reasons": self.urgency_reasons,
-            "status": self.status,
-            "result": self.result,
-            "created_at": self.created_at.isoformat() + "Z",
-            "updated_at": self.updated_at.isoformat() + "Z",
-            "history": [event.as_dict() for event in self.history],
-        }
-
-
-class ReportEvent(Base):
-    """One step of a report's history: a status it entered, with a note."""
-
-    __tablename__ = "report_events"
-
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    report_id = Column(String(16), ForeignKey("reports.id"), nullable=False, index=True)
-    at = Column(DateTime, nullable=False)
-    status = Column(String(10), nullable=False)
-    note = Column(TextColumn, nullable=False, default="")
-
-    report = relationship(Report, back_populates="history")
-
-    def __repr__(self) -> str:
-        return f"ReportEvent({self.report_id!r}, {self.status!r}, {self.at:%Y-%m-%d %H:%M})"
-
-    def as_dict(self) -> Dict[Text, Any]:
-        return {"at": self.at.isoformat() + "Z", "status": self.status, "note": self.note}
 
 
 @dataclass
@@ -128,11 +49,6 @@ class ReportDraft:
     dispute_type: Optional[Text] = None
     deadline: Optional[date] = None
     transcript: List[Dict[Text, Any]] = field(default_factory=list)
-
-
-def utc_now() -> datetime:
-    """Now in UTC, naive, as every timestamp is stored."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def new_report_id(today: date) -> Text:
@@ -159,8 +75,6 @@ def urgency_reasons(dispute_type: Optional[Text], deadline: Optional[date], toda
 def create_report(engine: Engine, draft: ReportDraft, today: date, notify: bool = True) -> Report:
     """Saves the report, its first history entry and, when it is urgent and `notify`, a
     pending staff notification, all in one transaction; returns the saved report."""
-    from knowledge.notifications import Notification  # a report owns its notifications
-
     reasons = urgency_reasons(draft.dispute_type, draft.deadline, today) if draft.kind == DISPUTE else []
     for attempt in range(ID_ATTEMPTS):
         now = utc_now()
@@ -249,7 +163,7 @@ def list_reports(engine: Engine, status: Optional[Text] = None, limit: int = 200
 def update_status(engine: Engine, report_id: Text, status: Text, note: Text = "", result: Text = "") -> Report:
     """Moves a report to `status` and records it in the history. 已办结 needs the result.
 
-    Raises KeyError for an unknown report and ValueError for a status that is not allowed.
+    Raises NotFound for an unknown report and ValueError for a status that is not allowed.
     """
     if status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
@@ -258,7 +172,7 @@ def update_status(engine: Engine, report_id: Text, status: Text, note: Text = ""
     with Session(engine, expire_on_commit=False) as session, session.begin():
         report = _load(session, report_id)
         if report is None:
-            raise KeyError(report_id)
+            raise NotFound("report", report_id)
         now = utc_now()
         report.status = status
         report.updated_at = now

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Text, Union
 
 from rank_bm25 import BM25Okapi
@@ -17,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from knowledge import vocabulary
-from knowledge.models import Article, Case, CountryGuide, Institution, RiskAlert
-from knowledge.text import normalise, tokenize
+from knowledge.core.text import tokenize
+from knowledge.core.vocabulary import vocabulary
+from knowledge.library.models import Article, Case, CountryGuide, Institution, RiskAlert
 
 MIN_CONFIDENCE = 0.2
 TAGGED_ENTITIES = ("country", "ip_type", "dispute_type", "industry", "district")
@@ -56,21 +55,15 @@ class Suggestion(Document):
     confidence: float
 
 
-@lru_cache(maxsize=1)
-def _canonical_forms() -> Dict[Text, Text]:
-    """Surface form (normalised, lower-case) -> canonical value, from the vocabulary."""
-    return {normalise(f.text).lower(): f.value for f in vocabulary.forms(vocabulary.load()) if f.text != f.value}
-
-
 def terms(text: Text) -> List[Text]:
     """Search words of a text, each vocabulary form followed by its canonical value, so
     that 汉诺威 also counts as 德国 and 律师函 as 警告函."""
-    forms = _canonical_forms()
     words: List[Text] = []
     for word in tokenize(text):
         words.append(word)
-        if forms.get(word, word) != word:
-            words.append(forms[word])
+        value = vocabulary().canonical_of_word(word)
+        if value is not None and value.lower() != word:
+            words.append(value)
     return words
 
 

@@ -5,35 +5,14 @@ from __future__ import annotations
 import logging
 from typing import List, Text, Tuple
 
-from sqlalchemy import Column, DateTime, Integer, String, UniqueConstraint, delete, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from knowledge.db import Base
-from knowledge.reports import utc_now
+from knowledge.core.dates import utc_now
+from knowledge.records.models import ANY, Subscription
 
 logger = logging.getLogger(__name__)
-
-# Stored instead of NULL so that the unique constraint also holds for “any industry”.
-ANY = ""
-
-
-class Subscription(Base):
-    """One subscription: alerts about `country` (or any) in `industry` (or any)."""
-
-    __tablename__ = "subscriptions"
-    __table_args__ = (UniqueConstraint("channel", "sender_id", "country", "industry"),)
-
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    channel = Column(String(40), nullable=False)
-    sender_id = Column(String(200), nullable=False, index=True)
-    country = Column(String(20), nullable=False, default=ANY)
-    industry = Column(String(40), nullable=False, default=ANY)
-    created_at = Column(DateTime, nullable=False)
-
-    def __repr__(self) -> str:
-        return f"Subscription({self.sender_id!r}, {self.country or '*'}, {self.industry or '*'})"
-
 
 def subscribe(
     engine: Engine, channel: Text, sender_id: Text, countries: List[Text], industries: List[Text]

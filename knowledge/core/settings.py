@@ -1,18 +1,24 @@
 """The one settings module: environment variables with defaults, and an optional `.env`.
 
-Every process (launcher, Rasa's tracker store, the action server, tests) reads its
-configuration here. With no environment at all it runs locally: SQLite under `var/`,
-everything on 127.0.0.1.
+Every process (launcher, action server, console, tests) reads its configuration here, once,
+and passes it on. A setting that cannot be read stops the process with the setting named.
+With no environment at all it runs locally: SQLite under `var/`, everything on 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Mapping, Optional, Text
 
-ROOT = Path(__file__).resolve().parent.parent
+from knowledge.core.office_hours import OfficeHours
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names it."""
 
 
 def read_env_file(path: Path) -> Dict[Text, Text]:
@@ -51,6 +57,15 @@ class Settings:
     office_days: Text
     # Working days within which the centre contacts the reporter of a non-urgent report.
     report_reply_days: int
+    # Parsed from office_hours and office_days when the settings are made.
+    hours: OfficeHours = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        try:
+            hours = OfficeHours.parse(self.office_hours, self.office_days)
+        except ValueError as error:  # the message names OFFICE_HOURS or OFFICE_DAYS
+            raise SettingsError(str(error)) from None
+        object.__setattr__(self, "hours", hours)
 
     @property
     def rasa_url(self) -> Text:
@@ -65,22 +80,44 @@ class Settings:
         return f"http://{self.host}:{self.console_port}"
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _integer(env: Mapping[Text, Text], name: Text, default: int, low: int, high: int) -> int:
+    raw = env.get(name) or str(default)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r}: expected a whole number from {low} to {high}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name}={raw!r}: expected a whole number from {low} to {high}")
+    return value
+
+
 def load(environ: Optional[Mapping[Text, Text]] = None) -> Settings:
-    """Settings from `environ` (default: the process environment) over `.env`."""
+    """Settings from `environ` (default: the process environment) over `.env`.
+
+    Raises SettingsError naming the first setting that cannot be used."""
     env = {**read_env_file(ROOT / ".env"), **(os.environ if environ is None else environ)}
+    log_level = (env.get("LOG_LEVEL") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL={log_level!r}: expected one of {', '.join(LOG_LEVELS)}")
+    webhook = env.get("STAFF_WEBHOOK_URL") or ""
+    if webhook and not webhook.startswith(("http://", "https://")):
+        raise SettingsError(f"STAFF_WEBHOOK_URL={webhook!r}: expected an http(s) URL")
     return Settings(
         database_url=env.get("DATABASE_URL") or f"sqlite:///{ROOT / 'var' / 'assistant.db'}",
         host=env.get("HOST") or "127.0.0.1",
-        rasa_port=int(env.get("RASA_PORT") or 5005),
-        action_port=int(env.get("ACTION_PORT") or 5055),
-        log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+        rasa_port=_integer(env, "RASA_PORT", 5005, 1, 65535),
+        action_port=_integer(env, "ACTION_PORT", 5055, 1, 65535),
+        log_level=log_level,
         hotline_phone=env.get("HOTLINE_PHONE") or "",
         hotline_hours=env.get("HOTLINE_HOURS") or "",
         contacts_file=Path(env.get("CONTACTS_FILE") or ROOT / "var" / "contacts.yml"),
-        console_port=int(env.get("CONSOLE_PORT") or 8000),
+        console_port=_integer(env, "CONSOLE_PORT", 8000, 1, 65535),
         staff_token=env.get("STAFF_TOKEN") or "",
-        staff_webhook_url=env.get("STAFF_WEBHOOK_URL") or "",
+        staff_webhook_url=webhook,
         office_hours=env.get("OFFICE_HOURS") or "09:00-17:00",
         office_days=env.get("OFFICE_DAYS") or "1-5",
-        report_reply_days=int(env.get("REPORT_REPLY_DAYS") or 2),
+        report_reply_days=_integer(env, "REPORT_REPLY_DAYS", 2, 1, 60),
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import FrozenSet, Text
 
-from knowledge.dates import CHINA
+from knowledge.core.dates import CHINA
 
 WEEKDAY_NAMES = "一二三四五六日"
 

@@ -1,11 +1,39 @@
-"""The knowledge base's tables. Every item names its source and when it was reviewed."""
+"""The knowledge library's tables. Every item names its source and when it was reviewed.
+
+These tables hold only what `loader.py` loads from `content/`: they are created here, not
+migrated, because every load rewrites them from the YAML.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, String, Text
-from sqlalchemy.orm import declared_attr, relationship
+from typing import Any
 
-from knowledge.db import Base
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, String, Text, inspect
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import declarative_base, declared_attr, relationship
+
+# Typed as Any: SQLAlchemy 1.4 declares models dynamically, which mypy cannot follow without a plugin.
+Base: Any = declarative_base()
+
+
+def _outdated(connection: Connection) -> bool:
+    """Whether an existing library table lacks a column of its model or has one too many."""
+    inspector = inspect(connection)
+    for table in Base.metadata.sorted_tables:
+        if inspector.has_table(table.name):
+            found = {column["name"] for column in inspector.get_columns(table.name)}
+            if found != {column.name for column in table.columns}:
+                return True
+    return False
+
+
+def create_tables(engine: Engine) -> None:
+    """Creates the library's tables; tables of an older layout are dropped and created
+    again (their rows come back with the next load)."""
+    with engine.begin() as connection:
+        if _outdated(connection):
+            Base.metadata.drop_all(connection)
+        Base.metadata.create_all(connection)
 
 
 class Source(Base):

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Text
 
-from knowledge.settings import ROOT
+from knowledge.core.settings import ROOT
 
 JIEBA_DICTIONARY = ROOT / "bot" / "nlu" / "jieba_dict"
 _WORD = re.compile(r"\w")

@@ -1,0 +1,103 @@
+"""The domain vocabulary: canonical entity values and their surface forms.
+
+`vocabulary.yml` beside this module (the gazetteer) is the single source. The NLU generates
+its jieba dictionary, its synonyms and its spaCy patterns from it (bot/nlu/gazetteer.py); the
+knowledge library checks its tags against it; the forms read answers with it. Every caller
+uses one `Vocabulary`, from `vocabulary()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, FrozenSet, Iterator, List, Optional, Text
+
+import yaml
+
+from knowledge.core.text import normalise
+
+VOCABULARY_PATH = Path(__file__).parent / "vocabulary.yml"
+
+Gazetteer = Dict[Text, Dict[Text, List[Text]]]
+
+
+@dataclass(frozen=True)
+class Form:
+    """One surface form of a canonical entity value."""
+
+    entity: Text
+    text: Text
+    value: Text
+
+
+def _key(text: Text) -> Text:
+    return normalise(str(text)).strip().lower()
+
+
+def read(path: Path = VOCABULARY_PATH) -> Gazetteer:
+    """Reads and checks the gazetteer: entity -> canonical value -> surface forms.
+
+    Raises ValueError when one form maps to two values of the same entity."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    seen: Dict[Text, Text] = {}
+    for entity, values in data.items():
+        for value, forms in values.items():
+            for text in [value, *forms]:
+                key = f"{entity}:{_key(text)}"
+                if key in seen and seen[key] != str(value):
+                    raise ValueError(f"{path}: '{text}' maps to both {seen[key]} and {value}")
+                seen[key] = str(value)
+    return {
+        entity: {str(value): [str(f) for f in forms] for value, forms in values.items()}
+        for entity, values in data.items()
+    }
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Lookups over one gazetteer. Surface forms are compared normalised (full-width,
+    traditional characters) and case-insensitively."""
+
+    gazetteer: Gazetteer
+    _lookup: Dict[Text, Dict[Text, Text]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        lookup: Dict[Text, Dict[Text, Text]] = {}
+        for form in self.forms():
+            lookup.setdefault(form.entity, {})[_key(form.text)] = form.value
+        object.__setattr__(self, "_lookup", lookup)
+
+    def forms(self) -> Iterator[Form]:
+        """Every surface form, the canonical value itself included."""
+        for entity, values in self.gazetteer.items():
+            for value, synonyms in values.items():
+                for text in [value, *synonyms]:
+                    yield Form(entity, text, value)
+
+    def entities(self) -> List[Text]:
+        """The entities the gazetteer lists (country, ip_type, ...)."""
+        return list(self.gazetteer)
+
+    def values(self, entity: Text) -> FrozenSet[Text]:
+        """The canonical values of one entity (empty for an entity the gazetteer does not list)."""
+        return frozenset(self.gazetteer.get(entity, {}))
+
+    def canonical(self, entity: Text, text: Text) -> Optional[Text]:
+        """The canonical value `text` names, if it is a value or a known form of `entity`."""
+        return self._lookup.get(entity, {}).get(_key(text))
+
+    def canonical_of_word(self, word: Text) -> Optional[Text]:
+        """The canonical value a word is a form of, whatever the entity (汉诺威 -> 德国)."""
+        key = _key(word)
+        return next((table[key] for table in self._lookup.values() if key in table), None)
+
+    def is_form(self, word: Text) -> bool:
+        """Whether `word` is a form of any value (a country, an IP type...)."""
+        return self.canonical_of_word(word) is not None
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    """The project's vocabulary, read once per process."""
+    return Vocabulary(read())
