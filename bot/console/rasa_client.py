@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Dict, List, Text
 from urllib.parse import quote
@@ -35,7 +36,7 @@ class RasaClient:
                     body = await response.text()
                     raise RasaUnavailable(f"{method} {url}: {response.status} {body[:300]}")
                 return await response.json()
-        except (aiohttp.ClientError, TimeoutError) as error:
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             raise RasaUnavailable(f"{method} {url}: {error}") from error
 
     async def tracker(self, sender_id: Text) -> Dict[Text, Any]:

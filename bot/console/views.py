@@ -17,12 +17,13 @@ from bot.console.keys import ENGINE, RASA
 from bot.console.rasa_client import RasaUnavailable, messages
 from knowledge.core.errors import NotFound
 from knowledge.records import handoffs, notifications, reports
-from knowledge.records.models import HANDOFF_CLOSED, HANDOFF_OPEN, HANDOFF_RETURNED, STATUSES, Handoff
+from knowledge.records.models import CLOSED, HANDOFF_CLOSED, HANDOFF_OPEN, HANDOFF_RETURNED, STATUSES, Handoff
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_REPLY_CHARS = 2000
+MAX_ID_DIGITS = 9
 STAFF_NAME = "人工服务"
 CLOSING_RESPONSES = {HANDOFF_CLOSED: "utter_handoff_closed", HANDOFF_RETURNED: "utter_handed_back"}
 NOT_JSON = "请求体必须是 JSON 对象"
@@ -62,7 +63,7 @@ async def list_handoffs(request: web.Request) -> web.Response:
 
 async def _handoff(request: web.Request) -> Handoff:
     raw = request.match_info["handoff_id"]
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= MAX_ID_DIGITS):
         raise NotFound("handoff", raw)
     found = await blocking(request, handoffs.get_handoff, int(raw))
     if found is None:
@@ -95,7 +96,8 @@ async def show_handoff(request: web.Request) -> web.Response:
 async def reply(request: web.Request) -> web.Response:
     handoff = await _handoff(request)
     body = await json_body(request)
-    text = str(body.get("text") or "").strip()
+    given = body.get("text")
+    text = given.strip() if isinstance(given, str) else ""
     if not text or len(text) > MAX_REPLY_CHARS:
         raise ApiError(400, f"text 不能为空，且不超过 {MAX_REPLY_CHARS} 字")
     if handoff.status != HANDOFF_OPEN:
@@ -119,7 +121,10 @@ async def finish(request: web.Request, status: Text) -> web.Response:
     except RasaUnavailable as problem:
         logger.error("resuming %s: %s", handoff.sender_id, problem)
         raise ApiError(502, RASA_DOWN) from None
-    done = await blocking(request, handoffs.finish, handoff.id, status, str(body.get("note") or ""))
+    try:
+        done = await blocking(request, handoffs.finish, handoff.id, status, str(body.get("note") or ""))
+    except ValueError:  # closed by another request in the meantime
+        raise ApiError(409, "该记录已被其他请求结束") from None
     return web.json_response({"handoff": done.as_dict()})
 
 
@@ -150,17 +155,14 @@ async def show_report(request: web.Request) -> web.Response:
 
 async def set_report_status(request: web.Request) -> web.Response:
     body = await json_body(request)
-    try:
-        updated = await blocking(
-            request,
-            reports.update_status,
-            request.match_info["report_id"],
-            str(body.get("status") or ""),
-            str(body.get("note") or ""),
-            str(body.get("result") or ""),
-        )
-    except ValueError as problem:
-        raise ApiError(400, str(problem)) from None
+    status, result = str(body.get("status") or ""), str(body.get("result") or "")
+    if status not in STATUSES:
+        raise ApiError(400, f"status 只能是 {'、'.join(STATUSES)}")
+    if status == CLOSED and not result.strip():
+        raise ApiError(400, "设为已办结时必须填写办理结果（result）")
+    report_id = request.match_info["report_id"]
+    note = str(body.get("note") or "")
+    updated = await blocking(request, reports.update_status, report_id, status, note, result)
     return web.json_response({"report": updated.as_dict()})
 
 
