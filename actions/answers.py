@@ -1,8 +1,11 @@
 """Answers from the knowledge base, for the question intents of the NLU contract.
 
-Each action searches the items its intent is about, steered by the message's entities,
-and replies with the best item's short answer, its source, and follow-up buttons. When
-nothing is good enough it says so and offers an expert or a person; it never guesses.
+Every question goes through `answer_question`: a question no knowledge base can answer (a
+prediction, a guarantee, a ranking, someone else's data) is told so; a short follow-up takes
+the topic of the answer before it (actions/followups.py); then the intent's action searches
+the items it is about, steered by the entities, and replies with the passages that carry the
+fact asked, its source and follow-up buttons (knowledge/library/answers.py). When nothing
+carries it, it says so and offers an expert or a person; it never guesses.
 """
 
 from __future__ import annotations
@@ -15,13 +18,18 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.followups import CONTEXT_SLOT, Question, follow_up, remember
 from actions.handoff import hand_off
 from actions.knowledge_base import knowledge_base
 from actions.labels import button
 from actions.tracker import message_entities, question_text
 from knowledge.core.text import normalise
 from knowledge.core.vocabulary import vocabulary
-from knowledge.library.search import KnowledgeIndex, Suggestion, terms
+from knowledge.library import answer_types, answers
+from knowledge.library.answer_types import STRICT
+from knowledge.library.answers import Answer
+from knowledge.library.limits import REASONS, beyond_reach
+from knowledge.library.search import MIN_CONFIDENCE, KnowledgeIndex, Suggestion, terms
 
 PAGE_SIZE = 3
 # The NLU already says what the question is about, so within its topic a weaker match is
@@ -72,35 +80,64 @@ class AnswerAction(Action, ABC):
         if tracker.active_loop_name is None and repeated_question(tracker):
             dispatcher.utter_message(response="utter_repeated_question")
             return await hand_off(dispatcher, tracker, "repeated_question")
-        index = await knowledge_base.index()
         if entities.get("item_id"):
-            return self.details(dispatcher, index, entities["item_id"])
-        return self.answer(dispatcher, index, question_text(tracker), entities)
+            return self.details(dispatcher, await knowledge_base.index(), entities["item_id"])
+        return await answer_question(dispatcher, tracker, self.intent)
 
     def search(self, index: KnowledgeIndex, text: Text, entities: Dict[Text, Text], k: int = 1) -> List[Suggestion]:
         return index.suggest(
             text, entities, k=k, kinds=self.kinds, topics=self.topics or None, min_confidence=SCOPED_MIN_CONFIDENCE
         )
 
+    def find(
+        self, index: KnowledgeIndex, text: Text, entities: Dict[Text, Text], kind: Optional[Text] = None
+    ) -> Optional[Answer]:
+        """The answer within the intent's scope; when the scope has no passage with the fact
+        asked, the whole library is searched (the intent may be a near miss), at the
+        stricter unscoped threshold."""
+        scope = (self.kinds, self.topics or None)
+        scoped = answers.answer(index, text, entities, *scope, min_confidence=SCOPED_MIN_CONFIDENCE, kind=kind)
+        if scoped is not None and not scoped.missing:
+            return scoped
+        wider = answers.answer(index, text, entities, min_confidence=MIN_CONFIDENCE, kind=kind)
+        return wider if wider is not None and not wider.missing else scoped
+
     def answer(
-        self, dispatcher: CollectingDispatcher, index: KnowledgeIndex, text: Text, entities: Dict[Text, Text]
+        self,
+        dispatcher: CollectingDispatcher,
+        index: KnowledgeIndex,
+        text: Text,
+        entities: Dict[Text, Text],
+        kind: Optional[Text] = None,
     ) -> List[Dict[Text, Any]]:
-        """Replies with the best item, or says there is none."""
-        found = self.search(index, text, entities)
-        if not found:
-            dispatcher.utter_message(response="utter_no_answer")
-            return []
-        self.utter_item(dispatcher, found[0], entities)
+        """Replies with the passages that carry the fact asked, or says the library lacks it."""
+        self.utter_answer(dispatcher, self.find(index, text, entities, kind), entities)
         return []
 
-    def utter_item(self, dispatcher: CollectingDispatcher, item: Suggestion, entities: Dict[Text, Text]) -> None:
-        dispatcher.utter_message(
-            response="utter_answer",
-            title=item.title,
-            answer=item.answer,
-            source=item.source,
-            buttons=follow_up_buttons(self.intent, item.id, entities),
-        )
+    def utter_answer(
+        self, dispatcher: CollectingDispatcher, found: Optional[Answer], entities: Dict[Text, Text]
+    ) -> None:
+        if found is None:
+            dispatcher.utter_message(response="utter_no_answer")
+        elif found.missing:
+            dispatcher.utter_message(
+                response="utter_no_fact",
+                title=found.item.title,
+                what=STRICT[found.asked or ""],
+                buttons=[
+                    button("看这一条的全部内容", self.intent, {"item_id": found.item.id}),
+                    button("咨询专家", "request_expert", {}),
+                    button("转人工", "request_human", {}),
+                ],
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_answer",
+                title=found.item.title,
+                answer=found.text,
+                source=found.item.source,
+                buttons=follow_up_buttons(self.intent, found.item.id, entities),
+            )
 
     def details(self, dispatcher: CollectingDispatcher, index: KnowledgeIndex, item_id: Text) -> List[Dict[Text, Any]]:
         """The long text of one item (the 更多细节 button)."""
@@ -133,13 +170,18 @@ class ActionCountryGuide(AnswerAction):
         return "action_country_guide"
 
     def answer(
-        self, dispatcher: CollectingDispatcher, index: KnowledgeIndex, text: Text, entities: Dict[Text, Text]
+        self,
+        dispatcher: CollectingDispatcher,
+        index: KnowledgeIndex,
+        text: Text,
+        entities: Dict[Text, Text],
+        kind: Optional[Text] = None,
     ) -> List[Dict[Text, Any]]:
         country = entities.get("country")
         if not country:
             general = self.general_answer(index, text, entities)
             if general is not None:
-                self.utter_item(dispatcher, general, entities)
+                self.utter_answer(dispatcher, general, entities)
                 return [SlotSet("pending_topic", None)]
             buttons = [button(c, self.intent, {**entities, "country": c}) for c in COMMON_COUNTRIES]
             dispatcher.utter_message(response="utter_ask_country", buttons=buttons)
@@ -147,29 +189,23 @@ class ActionCountryGuide(AnswerAction):
         covered = {next(iter(d.tags["country"])) for d in index.docs if d.kind == "country_guide"}
         if country not in covered:
             dispatcher.utter_message(response="utter_country_not_covered", country=country)
-            basics = index.suggest(
-                text,
-                {k: v for k, v in entities.items() if k != "country"},
-                k=1,
-                kinds=("article",),
-                topics=("basics",),
-                min_confidence=0.0,
-            )
-            if basics:
-                self.utter_item(dispatcher, basics[0], entities)
+            others = {k: v for k, v in entities.items() if k != "country"}
+            basics = answers.answer(index, text, others, ("article",), ("basics",), min_confidence=0.0)
+            if basics is not None and not basics.missing:
+                self.utter_answer(dispatcher, basics, entities)
             return [SlotSet("pending_topic", None)]
-        super().answer(dispatcher, index, text, entities)
+        super().answer(dispatcher, index, text, entities, kind)
         return [SlotSet("pending_topic", None)]
 
     @staticmethod
-    def general_answer(index: KnowledgeIndex, text: Text, entities: Dict[Text, Text]) -> Optional[Suggestion]:
+    def general_answer(index: KnowledgeIndex, text: Text, entities: Dict[Text, Text]) -> Optional[Answer]:
         """An international-basics article (PCT, Madrid, priority...) when the question is
         specific enough to be about one, whatever the country."""
         specific = [w for w in terms(text) if w not in GENERIC_WORDS and not vocabulary().is_form(w)]
         if not specific:
             return None
-        found = index.suggest(text, entities, k=1, kinds=("article",), topics=("basics",))
-        return found[0] if found else None
+        found = answers.answer(index, text, entities, ("article",), ("basics",), min_confidence=MIN_CONFIDENCE)
+        return found if found is not None and not found.missing else None
 
 
 class ActionRiskWarning(AnswerAction):
@@ -197,6 +233,8 @@ class ActionCaseSearch(AnswerAction):
         entities = message_entities(tracker)
         if entities.get("item_id"):
             return await super().run(dispatcher, tracker, domain)
+        if refused(dispatcher, question_text(tracker)):
+            return [SlotSet(CONTEXT_SLOT, None)]
         index = await knowledge_base.index()
         first_page = not entities.get("page", "").isdigit() or int(entities["page"]) <= 1
         text = question_text(tracker) if first_page else tracker.get_slot("case_query") or ""
@@ -204,7 +242,12 @@ class ActionCaseSearch(AnswerAction):
         return [SlotSet("case_query", text)]
 
     def answer(
-        self, dispatcher: CollectingDispatcher, index: KnowledgeIndex, text: Text, entities: Dict[Text, Text]
+        self,
+        dispatcher: CollectingDispatcher,
+        index: KnowledgeIndex,
+        text: Text,
+        entities: Dict[Text, Text],
+        kind: Optional[Text] = None,
     ) -> List[Dict[Text, Any]]:
         page = max(1, int(entities["page"])) if entities.get("page", "").isdigit() else 1
         found = self.search(index, text, entities, k=page * PAGE_SIZE + 1)
@@ -287,7 +330,12 @@ class ActionContact(AnswerAction):
         return "action_contact"
 
     def answer(
-        self, dispatcher: CollectingDispatcher, index: KnowledgeIndex, text: Text, entities: Dict[Text, Text]
+        self,
+        dispatcher: CollectingDispatcher,
+        index: KnowledgeIndex,
+        text: Text,
+        entities: Dict[Text, Text],
+        kind: Optional[Text] = None,
     ) -> List[Dict[Text, Any]]:
         district = entities.get("district")
         station = (
@@ -296,7 +344,7 @@ class ActionContact(AnswerAction):
             else None
         )
         if station is None:
-            return super().answer(dispatcher, index, text, entities)
+            return super().answer(dispatcher, index, text, entities, kind)
         contact = knowledge_base.contact(station.id)
         fields = [("电话", contact.phone), ("地址", contact.address), ("办公时间", contact.hours)]
         known = "；".join(f"{label}：{value}" for label, value in fields if value)
@@ -313,6 +361,32 @@ class ActionContact(AnswerAction):
                 response="utter_institution_no_contact", title=station.title, role=station.answer, source=station.source
             )
         return []
+
+
+def refused(dispatcher: CollectingDispatcher, text: Text) -> bool:
+    """Says so when no knowledge base can answer `text` (knowledge/library/limits.py)."""
+    reason = beyond_reach(text)
+    if reason is None:
+        return False
+    dispatcher.utter_message(
+        response="utter_cannot_answer",
+        reason=REASONS[reason],
+        buttons=[button("咨询专家", "request_expert", {}), button("转人工", "request_human", {})],
+    )
+    return True
+
+
+async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, intent: Text) -> List[Dict[Text, Any]]:
+    """Answers the latest message as a question of `intent` (or of the topic it follows up)."""
+    text, entities = question_text(tracker), message_entities(tracker)
+    if refused(dispatcher, text):
+        return [SlotSet(CONTEXT_SLOT, None)]
+    question = follow_up(tracker, text, entities) or Question(intent, text, entities, answer_types.asked(text))
+    action = answer_action(question.intent) or answer_action(intent)
+    assert action is not None, f"{intent} has no answer action"
+    index = await knowledge_base.index()
+    events = action.answer(dispatcher, index, question.text, question.entities, question.kind)
+    return [*events, remember(tracker, question)]
 
 
 ANSWER_ACTIONS: Dict[Text, AnswerAction] = {}

@@ -13,7 +13,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import answer_action
+from actions.answers import answer_action, answer_question, refused
+from actions.followups import CONTEXT_SLOT, follow_up
 from actions.knowledge_base import knowledge_base
 from actions.labels import INTENT_LABELS, button, entity_summary
 from actions.reports import ActionReportStatus
@@ -61,6 +62,8 @@ class ActionHandleInform(Action):
         if pending is not None and entities.get("country"):
             index = await knowledge_base.index()
             return [*pending.answer(dispatcher, index, text, entities), SlotSet("pending_topic", None)]
+        if (question := follow_up(tracker, text, entities)) is not None:
+            return await answer_question(dispatcher, tracker, question.intent)
         topical = {k: v for k, v in entities.items() if k in ("country", "ip_type", "dispute_type", "industry")}
         if not topical:
             dispatcher.utter_message(response="utter_inform_plain")
@@ -68,4 +71,18 @@ class ActionHandleInform(Action):
         buttons = [button(INTENT_LABELS[intent], intent, topical) for intent in INFORM_FOLLOW_UPS]
         details = entity_summary(entity_list(tracker))
         dispatcher.utter_message(response="utter_inform_entities", details=details, buttons=buttons)
+        return []
+
+
+class ActionOutOfScope(Action):
+    """A message the NLU took for off-topic: a question no knowledge base can answer (a
+    prediction, someone else's case) is told so plainly; the rest gets the service's scope."""
+
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        if refused(dispatcher, question_text(tracker)):
+            return [SlotSet(CONTEXT_SLOT, None)]
+        dispatcher.utter_message(response="utter_out_of_scope")
         return []

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import answer_question, refused
+from actions.documents import answer_document
+from actions.followups import CONTEXT_SLOT, follow_up
 from actions.handoff import hand_off
 from actions.labels import INTENT_LABELS, button
-from actions.tracker import FALLBACK_INTENT, input_problem, message_entities, ranked_intents
+from actions.tracker import FALLBACK_INTENT, input_problem, message_entities, question_text, ranked_intents
 
 TOPICS_OFFERED = 2
 
@@ -36,9 +40,10 @@ def topic_buttons(tracker: Tracker, count: int = TOPICS_OFFERED) -> List[Dict[Te
 
 
 class ActionClarify(Action):
-    """Asks what was meant (two likely topics and a person); the second miss in a row
-    hands the conversation to a person; empty and over-long messages are told what is
-    wrong with them."""
+    """When the NLU was not sure: a pasted document is read; a question no knowledge base can
+    answer is told so; a short follow-up is answered on the topic before it; otherwise it
+    asks what was meant (two likely topics and a person), and the second miss in a row hands
+    the conversation to a person. An empty message is told what is wrong with it."""
 
     def name(self) -> Text:
         return "action_clarify"
@@ -47,10 +52,15 @@ class ActionClarify(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         problem = input_problem(tracker)
+        text = question_text(tracker)
         if problem.get("problem") == "empty":
             dispatcher.utter_message(response="utter_empty_input")
         elif problem.get("problem") == "too_long":
-            dispatcher.utter_message(response="utter_too_long", length=problem["length"], limit=problem["limit"])
+            return await answer_document(dispatcher, tracker)
+        elif refused(dispatcher, text):
+            return [SlotSet(CONTEXT_SLOT, None)]
+        elif (question := follow_up(tracker, text, message_entities(tracker))) is not None:
+            return await answer_question(dispatcher, tracker, question.intent)
         elif consecutive_misses(tracker) >= 2:
             dispatcher.utter_message(response="utter_clarify_again")
             return await hand_off(dispatcher, tracker, "repeated_fallback")

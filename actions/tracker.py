@@ -15,7 +15,14 @@ from rasa_sdk import Tracker
 # Rasa's name for “the NLU was not sure” (FallbackClassifier).
 FALLBACK_INTENT = "nlu_fallback"
 # Slots that steer the dialogue rather than say anything about the enterprise.
-INTERNAL_SLOTS = {"requested_slot", "pending_topic", "case_query", "report_confirmed", "deadline_candidate"}
+INTERNAL_SLOTS = {
+    "requested_slot",
+    "pending_topic",
+    "case_query",
+    "answer_context",
+    "report_confirmed",
+    "deadline_candidate",
+}
 
 
 def latest_intent(tracker: Tracker) -> Text:

@@ -62,18 +62,10 @@ def test_a_miss_after_an_understood_message_is_a_first_miss(dispatcher, domain):
     assert dispatcher.messages[0]["response"] == "utter_clarify"
 
 
-@pytest.mark.parametrize(
-    "check, response, kwargs",
-    [
-        ({"problem": "empty", "length": 3}, "utter_empty_input", {}),
-        ({"problem": "too_long", "length": 5000, "limit": 500}, "utter_too_long", {"length": 5000, "limit": 500}),
-    ],
-)
-def test_marked_input_is_told_what_is_wrong(dispatcher, domain, check, response, kwargs):
+def test_a_message_without_letters_is_told_what_is_wrong(dispatcher, domain):
+    check = {"problem": "empty", "length": 3}
     asyncio.run(ActionClarify().run(dispatcher, tracker_from([fallback(input_check=check)]), domain))
-    [message] = dispatcher.messages
-    assert message["response"] == response
-    assert {k: message[k] for k in kwargs} == kwargs
+    assert [m["response"] for m in dispatcher.messages] == ["utter_empty_input"]
 
 
 @pytest.mark.parametrize(

@@ -75,7 +75,8 @@ def test_more_details_shows_the_long_text(use_kb, dispatcher):
 
 def test_a_country_question_without_a_country_asks_which_then_resumes(use_kb, dispatcher):
     events = ask(ActionCountryGuide(), dispatcher, "怎么申请商标？", "ask_country_guide", {"ip_type": "商标"})
-    assert events == [SlotSet("pending_topic", "ask_country_guide")]
+    assert events[:-1] == [SlotSet("pending_topic", "ask_country_guide")]
+    assert events[-1]["name"] == "answer_context" and events[-1]["value"]["intent"] == "ask_country_guide"
     assert dispatcher.messages[0]["response"] == "utter_ask_country"
     assert {
         "title": "越南",
@@ -187,7 +188,8 @@ def test_a_general_question_about_international_filing_is_answered_without_askin
     )
     [message] = dispatcher.messages
     assert message["response"] == "utter_answer" and "马德里" in message["title"]
-    assert events == [SlotSet("pending_topic", None)]
+    assert events[:-1] == [SlotSet("pending_topic", None)]
+    assert events[-1]["name"] == "answer_context"
 
 
 def test_a_stale_index_keeps_serving_while_it_is_rebuilt(kb_engine, monkeypatch, tmp_path):

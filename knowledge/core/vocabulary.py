@@ -8,6 +8,7 @@ uses one `Vocabulary`, from `vocabulary()`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -95,6 +96,25 @@ class Vocabulary:
     def is_form(self, word: Text) -> bool:
         """Whether `word` is a form of any value (a country, an IP type...)."""
         return self.canonical_of_word(word) is not None
+
+    def mentions(self, text: Text, entity: Text) -> List[Text]:
+        """The values of `entity` named anywhere in a text of any length, in order of first
+        mention. Latin forms count as whole words only, and the short ones (US, EU) only in
+        capitals, so that “contact us” names no country."""
+        found: Dict[Text, int] = {}
+        normalised = normalise(text)
+        for form in self.forms():
+            if form.entity != entity:
+                continue
+            if form.text.isascii():
+                flags = 0 if len(form.text) <= 3 else re.I
+                match = re.search(rf"(?<![A-Za-z]){re.escape(form.text)}(?![A-Za-z])", normalised, flags)
+                at = match.start() if match else -1
+            else:
+                at = normalised.find(form.text)
+            if at >= 0 and at < found.get(form.value, len(normalised)):
+                found[form.value] = at
+        return sorted(found, key=found.__getitem__)
 
 
 @lru_cache(maxsize=1)

@@ -8,8 +8,9 @@ rather than a weak match, so that callers offer a person instead of guessing.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Text, Union
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Text, Tuple, Union
 
 from rank_bm25 import BM25Okapi
 from sqlalchemy import select
@@ -28,6 +29,7 @@ EXCLUSIVE_ENTITIES = {"country", "district"}
 AGREEMENT_BOOST = {"exclusive": 0.6, "other": 0.35}
 CONFLICT_FACTOR = {"exclusive": 0.15, "other": 0.7}
 MIN_IDF = 0.1
+MIN_PASSAGE_CHARS, MAX_PASSAGE_CHARS = 8, 200
 
 Entities = Mapping[Text, Union[Text, Sequence[Text]]]
 
@@ -45,6 +47,9 @@ class Document:
     source: Text
     tags: Mapping[Text, FrozenSet[Text]]
     words: Sequence[Text] = field(repr=False)
+    # The pieces an answer is made of: the short answer, then each point of the details.
+    passages: Tuple[Text, ...] = field(repr=False)
+    passage_words: Tuple[FrozenSet[Text], ...] = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,25 @@ def terms(text: Text) -> List[Text]:
     return words
 
 
+def split_passages(answer: Text, details: Text) -> Tuple[Text, ...]:
+    """The short answer, then each line of the details (a line over `MAX_PASSAGE_CHARS` cut
+    at sentence ends); section headings such as “申请：” are not passages of their own."""
+    found = [answer.strip()] if answer.strip() else []
+    for line in details.splitlines():
+        line = line.strip()
+        if len(line) < MIN_PASSAGE_CHARS or line.endswith(("：", ":")):
+            continue
+        piece = ""
+        for sentence in re.split(r"(?<=[。；！？])", line):
+            if piece and len(piece) + len(sentence) > MAX_PASSAGE_CHARS:
+                found.append(piece)
+                piece = ""
+            piece += sentence
+        if piece.strip():
+            found.append(piece.strip())
+    return tuple(found)
+
+
 def _tags(**values: Iterable[Optional[Text]]) -> Dict[Text, FrozenSet[Text]]:
     return {key: frozenset(v for v in vals if v) for key, vals in values.items()}
 
@@ -74,7 +98,20 @@ def _tags(**values: Iterable[Optional[Text]]) -> Dict[Text, FrozenSet[Text]]:
 def _document(kind: Text, row, topic: Text, answer: Text, details: Text, tags) -> Document:
     tag_words = [w for values in tags.values() for w in values]
     text = " ".join([row.title, row.title, *row.keywords, *row.keywords, *tag_words, answer, details])
-    return Document(kind, row.id, topic, row.title, answer, details, row.source.title, tags, terms(text))
+    passages = split_passages(answer, details)
+    return Document(
+        kind,
+        row.id,
+        topic,
+        row.title,
+        answer,
+        details,
+        row.source.title,
+        tags,
+        terms(text),
+        passages,
+        tuple(frozenset(terms(p)) for p in passages),
+    )
 
 
 def documents(session: Session) -> List[Document]:
@@ -84,7 +121,7 @@ def documents(session: Session) -> List[Document]:
         tags = _tags(country=a.countries, ip_type=a.ip_types, dispute_type=a.dispute_types, industry=a.industries)
         docs.append(_document("article", a, a.topic, a.answer, a.details, tags))
     for g in session.scalars(select(CountryGuide)):
-        details = f"受理机构：{g.office}\n申请：{g.filing}\n常见风险：{g.risks}\n维权途径：{g.enforcement}"
+        details = f"受理机构：{g.office}\n申请：\n{g.filing}\n常见风险：\n{g.risks}\n维权途径：\n{g.enforcement}"
         docs.append(_document("country_guide", g, "country_guide", g.summary, details, _tags(country=[g.country])))
     for c in session.scalars(select(Case)):
         # The loader guarantees a simulated case's title says 模拟案例.
@@ -130,6 +167,16 @@ class KnowledgeIndex:
         assert self._bm25 is not None
         return max(self._bm25.idf.get(word, self._unknown_idf), MIN_IDF)
 
+    @staticmethod
+    def query(text: Text, entities: Optional[Entities] = None) -> List[Text]:
+        """The search words of a question: its terms, then the entity values it lacks."""
+        words = terms(text)
+        return words + [v for values in _values(entities).values() for v in values if v not in words]
+
+    def weights(self, query: Sequence[Text]) -> Dict[Text, float]:
+        """How much each distinct word of a query says (its IDF over the items)."""
+        return {w: self._idf(w) for w in set(query)} if self._bm25 is not None else {}
+
     def suggest(
         self,
         text: Text,
@@ -148,12 +195,11 @@ class KnowledgeIndex:
         if self._bm25 is None:
             return []
         wanted = _values(entities)
-        query = terms(text)
-        query += [v for values in wanted.values() for v in values if v not in query]
+        query = self.query(text, entities)
         if not query:
             return []
         scores = self._bm25.get_scores(query)
-        query_idf = {w: self._idf(w) for w in set(query)}
+        query_idf = self.weights(query)
         total_idf = sum(query_idf.values())
         kinds_set, topics_set = set(kinds or []), set(topics or [])
         ranked: List[Suggestion] = []

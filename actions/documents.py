@@ -1,0 +1,50 @@
+"""A pasted document (longer than the classifier reads) is read, not refused.
+
+The reply says what kind of document it is and what it is about, names the deadlines it
+sets, answers with the guidance for that kind, and offers to register the dispute with what
+was found pre-filled; the whole text is kept as the dispute's description.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import answer_action
+from actions.followups import Question, remember
+from actions.knowledge_base import knowledge_base
+from actions.labels import button, entity_summary
+from knowledge.library import documents
+
+GUIDANCE_INTENT = "ask_dispute_guidance"
+
+
+async def answer_document(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """Reads the latest message as a pasted document and answers it."""
+    text = tracker.latest_message.get("text") or ""
+    reading = documents.read(text)
+    about = entity_summary([{"entity": k, "value": v} for k, v in reading.entities.items()])
+    if reading.deadlines:
+        dispatcher.utter_message(
+            response="utter_document_read", kind=reading.kind_label, about=about, deadlines="；".join(reading.deadlines)
+        )
+    else:
+        dispatcher.utter_message(response="utter_document_read_no_deadline", kind=reading.kind_label, about=about)
+    action = answer_action(GUIDANCE_INTENT)
+    assert action is not None
+    # The user's own question, then what the document is: the guidance for that kind.
+    words = f"{reading.question} {reading.dispute_type or ''} {reading.kind_label} 怎么办"
+    question = Question(GUIDANCE_INTENT, words, reading.entities, None)
+    action.answer(dispatcher, await knowledge_base.index(), question.text, question.entities, question.kind)
+    dispatcher.utter_message(
+        response="utter_offer_report_document",
+        buttons=[
+            button("登记纠纷", "report_dispute", reading.entities),
+            button("咨询专家", "request_expert", reading.entities),
+            button("转人工", "request_human", {}),
+        ],
+    )
+    return [SlotSet("description", text), remember(tracker, question)]

@@ -1,0 +1,103 @@
+"""Follow-up questions: “那德国呢”, “要多久”, “费用呢” refer to the answer just given.
+
+After every knowledge answer the topic is remembered (intent, question, entities). A short
+message with no topic words of its own, within the next two turns, inherits it: its own
+entities replace the remembered ones (“那德国呢” asks the same about Germany), its own kind
+of question replaces the old one (“费用呢” after “多久” asks for an amount). A message that
+names its own topic starts afresh.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from knowledge.core.text import normalise
+from knowledge.core.vocabulary import vocabulary
+from knowledge.library import answer_types
+from knowledge.library.search import terms
+
+CONTEXT_SLOT = "answer_context"
+MAX_AGE_TURNS = 2
+MAX_FOLLOW_UP_CHARS = 25
+# Words that carry no topic: what a follow-up asks (多久, 费用), how it refers back (这个, 那).
+NO_TOPIC = frozenset(
+    "申请 注册 保护 办理 流程 手续 步骤 程序 材料 条件 要求 规定 制度 多久 多长 时间 几天 几年 几个 月 天 年 "
+    "费用 多少 多少钱 钱 收费 价格 期限 时限 有效期 哪里 哪儿 哪个 哪些 机构 部门 谁 找 怎么样 怎样 "
+    "如果 的话 情况 那么 这个 那个 它 这 那 此 该 还有 另外 再 又 一样 同样 也 呢 啊 是不是 是否 能 可以 "
+    "需要 要 会 有 没有 吗 地方 国家 地区 具体 详细 说说 讲讲 介绍".split()
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """What to answer: the intent, the words to search with, the entities, the kind of fact."""
+
+    intent: Text
+    text: Text
+    entities: Dict[Text, Text]
+    kind: Optional[Text]
+
+
+def user_turns(tracker: Tracker) -> int:
+    return sum(1 for event in tracker.events if event.get("event") == "user")
+
+
+def remember(tracker: Tracker, question: Question) -> SlotSet:
+    """The event that keeps this question as the topic of the next turns."""
+    value = {
+        "intent": question.intent,
+        "text": question.text,
+        "entities": question.entities,
+        "kind": question.kind,
+        "turn": user_turns(tracker),
+    }
+    return SlotSet(CONTEXT_SLOT, value)
+
+
+def has_own_topic(text: Text) -> bool:
+    """Whether the message names something to answer about, beyond entities and question
+    words. Those are removed from the text itself (jieba may glue “那要” into one word)."""
+    rest = normalise(text).lower()
+    forms = {f.text.lower() for f in vocabulary().forms()}
+    for word in sorted(NO_TOPIC | forms, key=len, reverse=True):
+        rest = rest.replace(word, " ")
+    return bool(terms(rest))
+
+
+def recalled(tracker: Tracker) -> Optional[Dict[Text, Any]]:
+    """The topic of a recent answer, if the conversation has one."""
+    context = tracker.get_slot(CONTEXT_SLOT)
+    if not isinstance(context, dict) or user_turns(tracker) - int(context.get("turn") or 0) > MAX_AGE_TURNS:
+        return None
+    return context
+
+
+def follow_up(tracker: Tracker, text: Text, entities: Dict[Text, Text]) -> Optional[Question]:
+    """The question a short follow-up asks, with the remembered topic; None when the
+    message is not one (it names its own topic, is long, or no answer came before)."""
+    context = recalled(tracker)
+    short = len(normalise(text).strip()) <= MAX_FOLLOW_UP_CHARS
+    if context is None or not text.strip() or not short or has_own_topic(text):
+        return None
+    earlier = str(context.get("text") or "")
+    remembered = dict(context.get("entities") or {})
+    for name, value in entities.items():
+        old = remembered.get(name)
+        if old and old != value:
+            earlier = _replace_value(earlier, name, old, value)
+    topical = {k: v for k, v in entities.items() if k in ("country", "ip_type", "dispute_type", "industry", "district")}
+    kind = answer_types.asked(text) or context.get("kind")
+    return Question(str(context["intent"]), f"{earlier} {text}".strip(), {**remembered, **topical}, kind)
+
+
+def _replace_value(text: Text, entity: Text, old: Text, new: Text) -> Text:
+    """`text` with every written form of `old` replaced by `new` (美国的商标 -> 德国的商标)."""
+    for form in sorted(vocabulary().forms(), key=lambda f: -len(f.text)):
+        if form.entity == entity and form.value == old:
+            text = re.sub(re.escape(form.text), new, text, flags=re.I)
+    return text

@@ -1,0 +1,82 @@
+"""What kind of fact a question asks for, and whether a passage states one.
+
+A “how long” question is answered with a passage that has a duration, a “how much” question
+with one that has an amount, a “who / which office” question with one that names a body.
+The other kinds (yes/no, procedure, definition) constrain nothing: any passage on the topic
+can answer them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Text
+
+DURATION, AMOUNT, ORGANISATION = "duration", "amount", "organisation"
+YES_NO, PROCEDURE, DEFINITION = "yes_no", "procedure", "definition"
+# The kinds a passage must state to answer the question; the Chinese says what was missing.
+STRICT = {DURATION: "期限或时长", AMOUNT: "金额或费用", ORGANISATION: "负责的机构"}
+
+NUMBER = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万半]+)"
+# In the order they are tried: a duration question often also says 吗 or 怎么.
+ASKED = [
+    (
+        DURATION,
+        re.compile(
+            r"多久|多长时间|多长|几天|几年|几个月|几周|多少天|多少年|多少个月|多少周|什么时候|何时|哪天|"
+            r"期限|时限|有效期|保护期|答辩期|异议期|优先权期|截止|过期|到期|时效|续展|期间多"
+        ),
+    ),
+    (
+        AMOUNT,
+        re.compile(
+            r"多少钱|费用|收费|花费|花多少|要钱|价格|官费|多少费|金额|赔多少|罚多少|几倍|多少倍|补贴多少|资助多少"
+        ),
+    ),
+    (
+        ORGANISATION,
+        re.compile(
+            r"哪个(机构|部门|单位|法院|机关|组织|局|网站|平台)|哪家|哪些(机构|部门|单位)|什么(机构|部门|单位|法院|组织)|"
+            r"谁(负责|管|审|受理|来|主管|办)|由谁|找谁|向谁|向哪|去哪|在哪(里)?(申请|提交|办理|注册|起诉|投诉|查)|主管部门|受理机构"
+        ),
+    ),
+    (DEFINITION, re.compile(r"什么是|是什么|指什么|啥是|什么意思|含义|定义")),
+    (
+        YES_NO,
+        re.compile(r"能不能|可不可以|可以不|是否|是不是|有没有|会不会|要不要|需不需要|用不用|吗[?？]?$|吗[，,。]"),
+    ),
+    (PROCEDURE, re.compile(r"怎么|如何|怎样|流程|步骤|程序|手续|办法")),
+]
+
+STATED = {
+    DURATION: re.compile(
+        NUMBER + r"\s*(?:个)?\s*(?:年|个?月|天|日|周|星期|工作日|小时)|"
+        r"\d+\s*(?:days?|months?|years?|weeks?)",
+        re.I,
+    ),
+    AMOUNT: re.compile(
+        NUMBER + r"\s*(?:元|美元|欧元|英镑|日元|卢布|万|%|％|倍)|免费|不收费|无偿|公益|费用(?:由|因|视|差异|各)|"
+        r"(?:US)?\$\s*\d|€\s*\d|CHF\s*\d",
+        re.I,
+    ),
+    ORGANISATION: re.compile(
+        r"[\u4e00-\u9fff]{1,12}(?:局|署|院|部|委员会|中心|办公室|组织|协会|商会|联合会|法庭|海关|工作站|仲裁|平台)|"
+        r"\b(?:[A-Z]{2,8}|WIPO|Office|Court|Commission)\b"
+    ),
+}
+
+
+def asked(question: Text) -> Optional[Text]:
+    """The kind of fact the question asks for, or None when it says nothing about one."""
+    return next((kind for kind, pattern in ASKED if pattern.search(question)), None)
+
+
+def asking_words(question: Text) -> List[Text]:
+    """The parts of a question that only say what kind of fact it wants (多久, 费用, 哪个机构):
+    they tell how to answer, not what about."""
+    return [match.group() for _, pattern in ASKED for match in pattern.finditer(question)]
+
+
+def states(kind: Optional[Text], passage: Text) -> bool:
+    """Whether the passage states a fact of that kind (always, for the kinds that are not strict)."""
+    pattern = STATED.get(kind or "")
+    return pattern is None or bool(pattern.search(passage))

@@ -1,0 +1,138 @@
+"""Reading a pasted document: what kind it is, what it is about, and the deadlines it sets.
+
+Enterprises paste lawyers' letters, court papers, customs and platform notices because they
+do not know what they are. The whole text is read (not only what the classifier sees): its
+kind from the words such documents use, the country, IP type and dispute type it names, the
+dates and periods it sets, and the user's own question when one follows the document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Text, Tuple
+
+from knowledge.core.vocabulary import vocabulary
+
+# Document kinds by the dispute type they start, with the words that betray them and their
+# weights; the kind with the highest total wins, ties in this order (the graver first).
+KINDS: List[Tuple[Text, Text, List[Tuple[Text, int]]]] = [
+    (
+        "337调查",
+        "美国337调查的通知或申诉书",
+        [(r"Section 337|337-TA|International Trade Commission|337调查|337条款", 3), (r"\bITC\b", 2)],
+    ),
+    (
+        "临时禁令",
+        "法院禁令或资产冻结通知",
+        [
+            (r"temporary restraining order|\bTRO\b|preliminary injunction|einstweilige Verf[üu]gung|Schedule A", 3),
+            (r"asset (freeze|restraint)|frozen|冻结|禁令|injunction|Beschluss", 2),
+        ],
+    ),
+    (
+        "海关扣押",
+        "海关扣留（扣押）通知",
+        [(r"customs|\bCBP\b|608/2013|海关|Zoll", 3), (r"detain|detention|seiz|扣留|扣押|扣货", 2)],
+    ),
+    (
+        "侵权诉讼",
+        "起诉文件（起诉状或传票）",
+        [
+            (r"summons|complaint for|civil action|起诉状|传票|Klageschrift|\bKlage\b", 3),
+            (r"district court|plaintiff|defendant|原告|被告|法院|Case No\.?|案号", 1),
+        ],
+    ),
+    (
+        "电商平台投诉",
+        "电商平台的侵权投诉或下架通知",
+        [
+            (r"Amazon|亚马逊|AliExpress|速卖通|eBay|Temu|Shopee|Walmart|Seller Central|平台规则", 2),
+            (r"listing|takedown|removed|下架|account (health|suspension)|店铺|链接", 2),
+        ],
+    ),
+    (
+        "警告函",
+        "律师函或侵权警告函",
+        [
+            (r"cease and desist|warning letter|Abmahnung|Unterlassungserkl[äa]rung|律师函|警告函|侵权通知", 3),
+            (r"infring|侵权|demand|verlangen|停止(使用|销售|生产)", 1),
+        ],
+    ),
+    ("展会纠纷", "展会上的侵权投诉", [(r"trade fair|exhibition|Messe|booth|stand no|展会|展位|参展", 2)]),
+]
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+MONATE = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
+DEADLINES = re.compile(
+    rf"\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日(?:前|之前|以前)?|\d{{4}}-\d{{2}}-\d{{2}}|"
+    rf"(?:{MONTHS})\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{MONTHS})\s+\d{{4}}|"
+    rf"\d{{1,2}}\.\s*(?:{MONATE})\s+\d{{4}}|\d{{1,2}}\.\d{{1,2}}\.\d{{4}}|"
+    r"within\s+[\w-]+\s+(?:\(\d+\)\s+)?(?:calendar\s+|business\s+|working\s+)?days|"
+    r"\d+\s*(?:个)?(?:工作日|日|天)(?:内|以内|之内)|innerhalb\s+(?:von\s+)?\w+\s+(?:Tagen|Wochen)|binnen\s+\w+\s+(?:Tagen|Wochen)",
+    re.I,
+)
+# Words near a date that make it a deadline rather than the letter's own date.
+DEADLINE_CUES = re.compile(
+    r"before|by|no later than|deadline|within|until|respond|reply|answer|bis|spätestens|frist|"
+    r"前|之前|以前|截止|期限|以内|之内|届满|答复|回复|答辩",
+    re.I,
+)
+QUESTION = re.compile(r"[?？]|怎么办|怎么|如何|吗|要不要|该不该|能不能|是什么|啥意思")
+MAX_QUESTION_CHARS = 120
+MAX_DEADLINES = 3
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a pasted document is: its kind (a dispute type and how to call it), the values
+    it names, the deadlines it sets as written, and the user's own question, if any."""
+
+    dispute_type: Optional[Text]
+    kind_label: Text
+    entities: Dict[Text, Text] = field(default_factory=dict)
+    deadlines: Tuple[Text, ...] = ()
+    question: Text = ""
+
+
+def _kind(text: Text) -> Tuple[Optional[Text], Text]:
+    scores = [
+        (sum(weight for pattern, weight in cues if re.search(pattern, text, re.I)), -order, value, label)
+        for order, (value, label, cues) in enumerate(KINDS)
+    ]
+    score, _, value, label = max(scores)
+    return (value, label) if score >= 3 else (None, "文件")
+
+
+def _deadlines(text: Text) -> Tuple[Text, ...]:
+    found: List[Text] = []
+    for match in DEADLINES.finditer(text):
+        before = text[max(0, match.start() - 40) : match.start()]
+        phrase = re.sub(r"\s+", " ", match.group()).strip()
+        is_period = not re.search(r"\d{4}", phrase)
+        if (is_period or DEADLINE_CUES.search(before) or DEADLINE_CUES.search(phrase)) and phrase not in found:
+            found.append(phrase)
+    return tuple(found[:MAX_DEADLINES])
+
+
+def _question(text: Text) -> Text:
+    """The user's own words after the document: its last line, when short and asking."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    last = lines[-1] if lines else ""
+    return last if len(last) <= MAX_QUESTION_CHARS and QUESTION.search(last) and len(lines) > 1 else ""
+
+
+def read(text: Text) -> Reading:
+    """Reads a pasted document of any length."""
+    dispute_type, label = _kind(text)
+    words = vocabulary()
+    entities = {}
+    for entity in ("country", "ip_type"):
+        named = words.mentions(text, entity)
+        if named:
+            entities[entity] = named[0]
+    if dispute_type is None:
+        named = words.mentions(text, "dispute_type")
+        dispute_type = named[0] if named else None
+    if dispute_type is not None:
+        entities["dispute_type"] = dispute_type
+    return Reading(dispute_type, label, entities, _deadlines(text), _question(text))

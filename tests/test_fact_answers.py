@@ -1,0 +1,179 @@
+"""Answers the size of a fact: passages, the kind of fact asked, honest gaps, limits, pasted
+documents. Built on small made-up libraries, so that each mechanism is seen on its own."""
+
+import pytest
+
+from knowledge.library import answer_types, documents, limits
+from knowledge.library.answers import answer
+from knowledge.library.search import Document, KnowledgeIndex, split_passages, terms
+
+
+def doc(item_id, title, answer_text, details="", kind="article", topic="basics", **tags):
+    passages = split_passages(answer_text, details)
+    return Document(
+        kind,
+        item_id,
+        topic,
+        title,
+        answer_text,
+        details,
+        "测试来源",
+        {k: frozenset(v) for k, v in tags.items()},
+        terms(f"{title} {title} {answer_text} {details} {' '.join(w for v in tags.values() for w in v)}"),
+        passages,
+        tuple(frozenset(terms(p)) for p in passages),
+    )
+
+
+LIBRARY = KnowledgeIndex(
+    [
+        doc(
+            "us-guide",
+            "美国知识产权国别指南",
+            "美国商标可因使用产生权利，但应尽早注册。",
+            "受理机构：美国专利商标局（USPTO）\n申请：\n- 商标注册有效期10年，可续展。\n"
+            "- 外观设计专利自授权之日起保护15年。",
+            kind="country_guide",
+            topic="country_guide",
+            country={"美国"},
+        ),
+        doc(
+            "de-guide",
+            "德国知识产权国别指南",
+            "德国商标向德国专利商标局申请，也可申请欧盟商标。",
+            "申请：\n- 德国商标注册有效期10年，可续展。",
+            kind="country_guide",
+            topic="country_guide",
+            country={"德国"},
+        ),
+        doc(
+            "warning-letter",
+            "收到律师函怎么办",
+            "收到律师函先不要回复或签字，核实对方权利，请律师评估后再答复。",
+            "1. 不要签署对方附上的声明。\n2. 律师费用因案情差异很大，请律师书面报价。",
+            topic="dispute_guidance",
+            dispute_type={"警告函"},
+        ),
+    ]
+)
+
+
+def test_a_question_for_a_figure_gets_the_passage_that_states_it():
+    found = answer(
+        LIBRARY, "美国外观设计专利保护多少年", {"country": "美国", "ip_type": "外观设计"}, min_confidence=0.1
+    )
+    assert found.item.id == "us-guide" and found.asked == answer_types.DURATION
+    assert "15年" in found.text and len(found.text) <= 300
+    assert "尽早注册" not in found.text  # the summary carries no duration
+
+
+def test_a_question_for_a_body_gets_the_passage_that_names_it():
+    found = answer(LIBRARY, "美国商标由哪个机构审查", {"country": "美国"}, min_confidence=0.1)
+    assert "美国专利商标局" in found.text
+
+
+def test_an_overview_question_gets_the_items_own_short_answer():
+    found = answer(LIBRARY, "收到律师函怎么办", {"dispute_type": "警告函"}, min_confidence=0.1)
+    assert found.item.id == "warning-letter" and found.text.startswith("收到律师函先不要回复")
+
+
+def test_when_no_passage_states_the_fact_asked_the_answer_says_it_is_missing():
+    found = answer(LIBRARY, "收到律师函要在几天内回复", {"dispute_type": "警告函"}, min_confidence=0.1)
+    assert found.item.id == "warning-letter" and found.missing and found.passages == ()
+
+
+def test_the_kind_of_a_follow_up_can_be_given_instead_of_read():
+    found = answer(LIBRARY, "德国商标", {"country": "德国"}, min_confidence=0.1, kind=answer_types.DURATION)
+    assert found.item.id == "de-guide" and "10年" in found.text
+
+
+def test_nothing_relevant_is_no_answer():
+    assert answer(LIBRARY, "出口退税怎么申请", {}, min_confidence=0.2) is None
+
+
+def test_long_lines_become_passages_cut_at_sentence_ends_and_headings_are_dropped():
+    passages = split_passages("概要。", "申请：\n" + "第一句很长的内容。" * 30 + "\n短")
+    assert passages[0] == "概要。"
+    assert all(len(p) <= 200 and p.endswith("。") for p in passages[1:])
+    assert "申请：" not in passages and "短" not in passages
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("PCT要多久进入国家阶段", answer_types.DURATION),
+        ("马德里申请的官费是多少", answer_types.AMOUNT),
+        ("在哪里申请欧盟商标", answer_types.ORGANISATION),
+        ("什么是Schedule A案件", answer_types.DEFINITION),
+        ("不应诉可以吗", answer_types.YES_NO),
+        ("怎么应对海关扣货", answer_types.PROCEDURE),
+        ("德国商标", None),
+    ],
+)
+def test_the_kind_of_fact_a_question_asks_is_recognised(question, kind):
+    assert answer_types.asked(question) == kind
+
+
+@pytest.mark.parametrize(
+    "question, reason",
+    [
+        ("我们这个案子能赢吗", limits.PREDICTION),
+        ("胜诉的概率有多大", limits.PREDICTION),
+        ("申请维权资助能批下来吗", limits.PREDICTION),
+        ("你能保证我们不被判赔吗", limits.GUARANTEE),
+        ("推荐一家靠谱的律所", limits.RANKING),
+        ("华陶公司的案子怎么样了", limits.PRIVATE),
+        ("张律师的手机号是多少", limits.PRIVATE),
+        ("今天欧元汇率多少", limits.LIVE_DATA),
+        ("我们公司的案子进展", None),
+        ("怎样确保商标不被抢注", None),
+        ("收到律师函怎么办", None),
+        ("马德里申请能指定欧盟吗", None),
+    ],
+)
+def test_questions_no_knowledge_base_can_answer_are_recognised(question, reason):
+    assert limits.beyond_reach(question) == reason
+
+
+WARNING_LETTER = """Dear Sir or Madam,
+We represent ACME Inc., owner of U.S. Design Patent No. D912,345. Your products sold on Amazon infringe it.
+We demand that you cease and desist from selling them and confirm in writing no later than April 30, 2025.
+这封信是什么意思？我们该怎么办？"""
+CUSTOMS_NOTICE = (
+    "您的货物因涉嫌侵犯知识产权被海关扣留，根据Regulation (EU) No 608/2013，请于10个工作日内答复是否同意销毁。"
+)
+SCHEDULE_A = (
+    "UNITED STATES DISTRICT COURT, NORTHERN DISTRICT OF ILLINOIS. Case No. 1:25-cv-01234. "
+    "Plaintiff v. The Partnerships Identified on Schedule A. TEMPORARY RESTRAINING ORDER: "
+    "the Defendants' assets are frozen. Defendants shall answer "
+    "within twenty-one (21) days after service. Please contact us."
+)
+
+
+@pytest.mark.parametrize(
+    "text, dispute_type, entities, deadlines, question",
+    [
+        (
+            WARNING_LETTER,
+            "警告函",
+            {"country": "美国", "ip_type": "外观设计"},
+            ("April 30, 2025",),
+            "这封信是什么意思？我们该怎么办？",
+        ),
+        (CUSTOMS_NOTICE, "海关扣押", {"country": "欧盟"}, ("10个工作日内",), ""),
+        (SCHEDULE_A, "临时禁令", {"country": "美国"}, ("within twenty-one (21) days",), ""),
+    ],
+)
+def test_a_pasted_document_is_read_for_kind_subject_deadlines_and_question(
+    text, dispute_type, entities, deadlines, question
+):
+    reading = documents.read(text)
+    assert reading.dispute_type == dispute_type
+    assert reading.entities == {**entities, "dispute_type": dispute_type}
+    assert reading.deadlines == deadlines
+    assert reading.question == question
+
+
+def test_a_document_of_no_known_kind_is_just_a_document():
+    reading = documents.read("这是我们的产品说明书。" * 80)
+    assert (reading.dispute_type, reading.kind_label, reading.deadlines) == (None, "文件", ())

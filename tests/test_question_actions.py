@@ -1,0 +1,130 @@
+"""Questions through the actions, on the real content: follow-ups that keep the topic,
+questions no knowledge base can answer, pasted documents read rather than refused."""
+
+import asyncio
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+import actions.answers
+import actions.documents
+from actions.answers import ActionDisputeGuidance
+from actions.conversation import ActionHandleInform, ActionOutOfScope
+from actions.fallback import ActionClarify
+from actions.followups import CONTEXT_SLOT
+from actions.knowledge_base import KnowledgeBase
+from knowledge.core import settings
+from tests.conftest import tracker_from, user_event
+
+
+@pytest.fixture(autouse=True)
+def use_kb(kb_engine, monkeypatch, tmp_path):
+    kb = KnowledgeBase(settings.load({"CONTACTS_FILE": str(tmp_path / "none.yml")}), kb_engine)
+    monkeypatch.setattr(actions.answers, "knowledge_base", kb)
+    monkeypatch.setattr(actions.documents, "knowledge_base", kb)
+
+
+def entity(name, value):
+    return {"entity": name, "value": value, "start": 0, "end": 0}
+
+
+def conversation(text, intent, entities=(), context=None, turns_before=1, **parse):
+    """A tracker after `turns_before` earlier user messages, with a remembered topic."""
+    earlier = [user_event("之前的问题", "ask_country_guide") for _ in range(turns_before)]
+    tracker = tracker_from([*earlier, user_event(text, intent, entities=list(entities), **parse)])
+    if context is not None:
+        tracker.slots[CONTEXT_SLOT] = {**context, "turn": 1}
+    return tracker
+
+
+def run(action, dispatcher, tracker, domain):
+    result = action.run(dispatcher, tracker, domain)
+    return asyncio.run(result) if asyncio.iscoroutine(result) else result
+
+
+US_TRADEMARK_TERM = {
+    "intent": "ask_country_guide",
+    "text": "美国注册商标有效期多久",
+    "entities": {"country": "美国", "ip_type": "商标"},
+    "kind": "duration",
+}
+
+
+def context_of(events):
+    return next(e["value"] for e in events if e.get("name") == CONTEXT_SLOT)
+
+
+def test_a_follow_up_naming_another_country_asks_the_same_about_it(dispatcher, domain):
+    tracker = conversation("那德国呢", "inform", [entity("country", "德国")], US_TRADEMARK_TERM)
+    events = run(ActionHandleInform(), dispatcher, tracker, domain)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_answer" and "德国" in message["title"]
+    assert "10年" in message["answer"]
+    remembered = context_of(events)
+    assert remembered["entities"] == {"country": "德国", "ip_type": "商标"}
+    assert "德国" in remembered["text"] and "美国" not in remembered["text"]
+
+
+def test_a_follow_up_the_nlu_did_not_understand_keeps_the_topic(dispatcher, domain):
+    tracker = conversation("那要多久", "nlu_fallback", context={**US_TRADEMARK_TERM, "kind": None})
+    run(ActionClarify(), dispatcher, tracker, domain)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_answer" and "美国" in message["title"]
+
+
+def test_a_topic_remembered_too_long_ago_is_not_followed(dispatcher, domain):
+    tracker = conversation("那德国呢", "inform", [entity("country", "德国")], US_TRADEMARK_TERM, turns_before=4)
+    run(ActionHandleInform(), dispatcher, tracker, domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_inform_entities"]
+
+
+def test_a_question_with_its_own_topic_starts_afresh(dispatcher, domain):
+    tracker = conversation("337调查的应诉期限是多久", "ask_dispute_guidance", [], US_TRADEMARK_TERM)
+    events = run(ActionDisputeGuidance(), dispatcher, tracker, domain)
+    [message] = dispatcher.messages
+    assert "337" in message["title"] and "20天" in message["answer"]
+    assert context_of(events)["text"] == "337调查的应诉期限是多久"
+
+
+@pytest.mark.parametrize(
+    "action, text, intent",
+    [
+        (ActionDisputeGuidance(), "我们这个案子能赢吗", "ask_dispute_guidance"),
+        (ActionOutOfScope(), "推荐一家靠谱的律所", "out_of_scope"),
+        (ActionClarify(), "华陶公司的案子怎么样了", "nlu_fallback"),
+    ],
+)
+def test_a_question_no_knowledge_base_can_answer_is_told_so_with_a_way_to_a_person(
+    dispatcher, domain, action, text, intent
+):
+    events = run(action, dispatcher, conversation(text, intent, context=US_TRADEMARK_TERM), domain)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_cannot_answer" and message["reason"]
+    assert [b["payload"] for b in message["buttons"]] == ["/request_expert", "/request_human"]
+    assert events == [SlotSet(CONTEXT_SLOT, None)]
+
+
+def test_an_off_topic_message_gets_the_services_scope(dispatcher, domain):
+    run(ActionOutOfScope(), dispatcher, conversation("明天会下雨吗", "out_of_scope"), domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]
+
+
+LETTER = (
+    "Dear Sir or Madam,\nWe represent ACME Inc., owner of U.S. Design Patent No. D912,345. "
+    + "Your products sold on Amazon infringe our client's design patent. " * 12
+    + "\nWe demand that you cease and desist and confirm in writing no later than April 30, 2025.\n"
+    + "这封信是什么意思？我们该怎么办？"
+)
+
+
+def test_a_pasted_letter_is_read_answered_and_offered_for_a_report(dispatcher, domain):
+    check = {"problem": "too_long", "length": len(LETTER), "limit": 500}
+    events = run(ActionClarify(), dispatcher, conversation(LETTER, "nlu_fallback", input_check=check), domain)
+    read, guidance, offer = dispatcher.messages
+    assert read["response"] == "utter_document_read"
+    assert "警告函" in read["kind"] and "美国" in read["about"] and read["deadlines"] == "April 30, 2025"
+    assert guidance["response"] == "utter_answer" and "律师函" in guidance["title"] + guidance["answer"]
+    assert offer["buttons"][0]["payload"] == (
+        '/report_dispute{"country": "美国", "ip_type": "外观设计", "dispute_type": "警告函"}'
+    )
+    assert SlotSet("description", LETTER) in events
