@@ -12,6 +12,7 @@ import actions.fallback
 import actions.forms
 import actions.handoff
 import actions.reports
+import actions.services
 import actions.subscriptions
 from tests.nlu_data import ROOT, contract
 from tests.validate_data import responses_uttered_by_code
@@ -32,6 +33,7 @@ MODULES = (
     actions.forms,
     actions.handoff,
     actions.reports,
+    actions.services,
     actions.subscriptions,
 )
 
@@ -61,9 +63,17 @@ def test_every_response_an_action_utters_exists():
     assert responses_uttered_by_code() - set(DOMAIN["responses"]) == set()
 
 
-def test_every_intent_has_exactly_one_rule():
+def test_every_intent_has_exactly_one_rule_and_services_one_per_branch():
+    from actions.services import STARTS
+
     intents = [step["intent"] for rule in RULES for step in rule["steps"] if "intent" in step]
-    assert sorted(intents) == sorted([*contract()["intents"], "nlu_fallback"])
+    # A service intent has two: its form starts for a request; a question about it is answered.
+    assert sorted(intents) == sorted([*contract()["intents"], "nlu_fallback", *STARTS])
+    for intent in STARTS:
+        branches = [
+            r["steps"][2]["slot_was_set"][0]["service_question"] for r in RULES if r["steps"][0]["intent"] == intent
+        ]
+        assert sorted(branches) == [False, True], intent
 
 
 def test_topic_intents_go_to_actions_and_small_talk_to_responses():
@@ -71,8 +81,9 @@ def test_topic_intents_go_to_actions_and_small_talk_to_responses():
     small_talk = {"greet", "goodbye", "thank", "bot_challenge", "ask_capabilities"}
     for rule in RULES:
         intent, action = rule["steps"][0]["intent"], rule["steps"][1]["action"]
-        if action.startswith("utter_start_"):  # a form starts: it says what comes, then asks
-            assert rule["steps"][2]["action"].endswith("_form"), rule["rule"]
+        if action == "action_triage_service":  # a form starts, or a question about it is answered
+            then = rule["steps"][3]["action"]
+            assert then == "action_listen" or then.endswith("_form"), rule["rule"]
             continue
         assert action.startswith("utter_" if intent in small_talk else "action_"), rule["rule"]
 

@@ -13,6 +13,7 @@ from actions.conversation import ActionHandleInform, ActionOutOfScope
 from actions.fallback import ActionClarify
 from actions.followups import CONTEXT_SLOT
 from actions.knowledge_base import KnowledgeBase
+from actions.services import ActionTriageService
 from knowledge.core import settings
 from tests.conftest import tracker_from, user_event
 
@@ -128,3 +129,30 @@ def test_a_pasted_letter_is_read_answered_and_offered_for_a_report(dispatcher, d
         '/report_dispute{"country": "美国", "ip_type": "外观设计", "dispute_type": "警告函"}'
     )
     assert SlotSet("description", LETTER) in events
+
+
+@pytest.mark.parametrize(
+    "text, intent, starts",
+    [
+        ("我要登记一起海外纠纷", "report_dispute", "utter_start_dispute_form"),
+        ("帮我找个懂美国专利的专家", "request_expert", "utter_start_expert_form"),
+        ("能帮我们登记一下吗？", "report_dispute", "utter_start_dispute_form"),
+        ("/request_expert", "request_expert", "utter_start_expert_form"),
+    ],
+)
+def test_a_request_for_a_service_starts_its_form(dispatcher, domain, text, intent, starts):
+    events = run(ActionTriageService(), dispatcher, conversation(text, intent), domain)
+    assert [m["response"] for m in dispatcher.messages] == [starts]
+    assert events == [SlotSet("service_question", False)]
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [("专家咨询收费吗？", "request_expert"), ("有没有地方可以登记海外纠纷？", "report_dispute")],
+)
+def test_a_question_about_a_service_is_answered_and_the_service_offered(dispatcher, domain, text, intent):
+    events = run(ActionTriageService(), dispatcher, conversation(text, intent), domain)
+    *answered, offer = dispatcher.messages
+    assert answered and answered[0]["response"] in ("utter_answer", "utter_no_answer", "utter_no_fact")
+    assert offer["response"] == "utter_offer_service" and offer["buttons"][0]["payload"] == f"/{intent}"
+    assert events[-1] == SlotSet("service_question", True)

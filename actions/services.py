@@ -1,0 +1,63 @@
+"""Questions about a service versus requests for it.
+
+“专家咨询收费吗”, “有没有地方可以登记纠纷？” ask about a service: they are answered from the
+content, with the service offered as a button. “帮我找个专家”, “我要登记” ask for it: the
+service's form starts. The rules branch on the `service_question` slot this action sets.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.answers import answer_question
+from actions.forms import is_question
+from actions.labels import INTENT_LABELS, button
+from actions.tracker import is_payload, latest_intent, message_entities, question_text
+
+SLOT = "service_question"
+# The service intents and what each says when its form starts.
+STARTS = {
+    "report_dispute": "utter_start_dispute_form",
+    "report_unfair_treatment": "utter_start_unfair_form",
+    "request_expert": "utter_start_expert_form",
+}
+# Questions about a service are answered from the guidance and the local service network.
+ANSWERED_AS = "ask_dispute_guidance"
+# Words of someone asking for the service itself, even in a question's form (“能帮我登记吗”).
+REQUEST = re.compile(
+    r"帮我|帮忙|帮我们|给我|我要|我想|我们想|我们要|想要|请帮|麻烦|预约|安排|"
+    r"(找|要|需要|联系)(一位|一个|个)|登记一下|反映一下|现在就|马上"
+)
+
+
+def asks_about_service(text: Text) -> bool:
+    """A question about the service (whether it exists, its cost, who provides it, how it
+    works) rather than a request for it."""
+    return is_question(text) and not REQUEST.search(text)
+
+
+class ActionTriageService(Action):
+    """Starts the service's form for a request; answers a question about the service."""
+
+    def name(self) -> Text:
+        return "action_triage_service"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        intent = latest_intent(tracker)
+        if is_payload(tracker) or not asks_about_service(question_text(tracker)):
+            dispatcher.utter_message(response=STARTS.get(intent, "utter_start_dispute_form"))
+            return [SlotSet(SLOT, False)]
+        events = await answer_question(dispatcher, tracker, ANSWERED_AS)
+        topical = {k: v for k, v in message_entities(tracker).items() if k in ("country", "ip_type", "dispute_type")}
+        label = INTENT_LABELS.get(intent, INTENT_LABELS["report_dispute"])
+        offer = [button(label, intent, topical)]
+        dispatcher.utter_message(response="utter_offer_service", service=label, buttons=offer)
+        return [*events, SlotSet(SLOT, True)]
