@@ -10,6 +10,7 @@ carries it, it says so and offers an expert or a person; it never guesses.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -29,12 +30,9 @@ from knowledge.library import answer_types, answers
 from knowledge.library.answer_types import STRICT
 from knowledge.library.answers import Answer
 from knowledge.library.limits import REASONS, beyond_reach
-from knowledge.library.search import MIN_CONFIDENCE, KnowledgeIndex, Suggestion, terms
+from knowledge.library.search import KnowledgeIndex, Suggestion, terms
 
 PAGE_SIZE = 3
-# The NLU already says what the question is about, so within its topic a weaker match is
-# still the right item more often than not (tests/bench/knowledge.py measures it).
-SCOPED_MIN_CONFIDENCE = 0.1
 # Words that say nothing about which general topic is meant: a country question made only
 # of them (“怎么申请商标？”) needs a country before it can be answered.
 GENERIC_WORDS = frozenset("申请 注册 保护 办理 流程 手续 国外 海外 外国 国际 出口 要求 规定 制度 多久 费用".split())
@@ -43,6 +41,11 @@ CASE_PREVIEW_CHARS = 90
 # exporters ask about most.
 COMMON_COUNTRIES = ["美国", "欧盟", "德国", "日本", "越南", "俄罗斯"]
 SEARCH_ENTITIES = ("country", "ip_type", "dispute_type", "industry", "district")
+QUESTION_MARKERS = re.compile(
+    r"[?？]|吗|么|如何|怎样|怎么|哪些|哪个|哪里|是否|能否|可否|多久|多少|几天|有没有|要不要|能不能|可以不|什么|谁"
+)
+# The intent a library-wide answer is filed under (its 更多细节 button works for any item).
+LIBRARY_INTENT = "ask_dispute_guidance"
 
 
 def repeated_question(tracker: Tracker) -> bool:
@@ -85,22 +88,14 @@ class AnswerAction(Action, ABC):
         return await answer_question(dispatcher, tracker, self.intent)
 
     def search(self, index: KnowledgeIndex, text: Text, entities: Dict[Text, Text], k: int = 1) -> List[Suggestion]:
-        return index.suggest(
-            text, entities, k=k, kinds=self.kinds, topics=self.topics or None, min_confidence=SCOPED_MIN_CONFIDENCE
-        )
+        scope = {"kinds": self.kinds, "topics": self.topics or None}
+        return index.suggest(text, entities, k=k, **scope, min_confidence=answers.SCOPED_MIN_CONFIDENCE)
 
     def find(
         self, index: KnowledgeIndex, text: Text, entities: Dict[Text, Text], kind: Optional[Text] = None
     ) -> Optional[Answer]:
-        """The answer within the intent's scope; when the scope has no passage with the fact
-        asked, the whole library is searched (the intent may be a near miss), at the
-        stricter unscoped threshold."""
-        scope = (self.kinds, self.topics or None)
-        scoped = answers.answer(index, text, entities, *scope, min_confidence=SCOPED_MIN_CONFIDENCE, kind=kind)
-        if scoped is not None and not scoped.missing:
-            return scoped
-        wider = answers.answer(index, text, entities, min_confidence=MIN_CONFIDENCE, kind=kind)
-        return wider if wider is not None and not wider.missing else scoped
+        """The answer, preferring the items of the intent's scope."""
+        return answers.answer(index, text, entities, self.kinds, self.topics or None, kind=kind)
 
     def answer(
         self,
@@ -189,8 +184,8 @@ class ActionCountryGuide(AnswerAction):
         covered = {next(iter(d.tags["country"])) for d in index.docs if d.kind == "country_guide"}
         if country not in covered:
             dispatcher.utter_message(response="utter_country_not_covered", country=country)
-            others = {k: v for k, v in entities.items() if k != "country"}
-            basics = answers.answer(index, text, others, ("article",), ("basics",), min_confidence=0.0)
+            # General guidance is offered knowingly, so it need not cover the country's name.
+            basics = answers.answer(index, text, entities, ("article",), ("basics",), min_coverage=0.0)
             if basics is not None and not basics.missing:
                 self.utter_answer(dispatcher, basics, entities)
             return [SlotSet("pending_topic", None)]
@@ -204,7 +199,7 @@ class ActionCountryGuide(AnswerAction):
         specific = [w for w in terms(text) if w not in GENERIC_WORDS and not vocabulary().is_form(w)]
         if not specific:
             return None
-        found = answers.answer(index, text, entities, ("article",), ("basics",), min_confidence=MIN_CONFIDENCE)
+        found = answers.answer(index, text, entities, ("article",), ("basics",))
         return found if found is not None and not found.missing else None
 
 
@@ -387,6 +382,23 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, in
     index = await knowledge_base.index()
     events = action.answer(dispatcher, index, question.text, question.entities, question.kind)
     return [*events, remember(tracker, question)]
+
+
+def looks_like_question(text: Text) -> bool:
+    """A message shaped as a question: it asks something (吗, 怎么, ？) or for a kind of fact."""
+    return bool(QUESTION_MARKERS.search(text)) or answer_types.asked(text) is not None
+
+
+async def answer_from_library(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """Answers a question whose topic the NLU could not tell from the whole library, at the
+    stricter unscoped threshold; says plainly when nothing there answers it."""
+    text, entities = question_text(tracker), message_entities(tracker)
+    kind = answer_types.asked(text)
+    found = answers.answer(await knowledge_base.index(), text, entities, kind=kind)
+    action = answer_action(LIBRARY_INTENT)
+    assert action is not None
+    action.utter_answer(dispatcher, found, entities)
+    return [remember(tracker, Question(LIBRARY_INTENT, text, entities, kind))] if found else []
 
 
 ANSWER_ACTIONS: Dict[Text, AnswerAction] = {}

@@ -13,7 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import answer_action, answer_question, refused
+from actions.answers import answer_action, answer_from_library, answer_question, looks_like_question, refused
 from actions.followups import CONTEXT_SLOT, follow_up
 from actions.knowledge_base import knowledge_base
 from actions.labels import INTENT_LABELS, button, entity_summary
@@ -64,6 +64,8 @@ class ActionHandleInform(Action):
             return [*pending.answer(dispatcher, index, text, entities), SlotSet("pending_topic", None)]
         if (question := follow_up(tracker, text, entities)) is not None:
             return await answer_question(dispatcher, tracker, question.intent)
+        if looks_like_question(text):
+            return await answer_from_library(dispatcher, tracker)
         topical = {k: v for k, v in entities.items() if k in ("country", "ip_type", "dispute_type", "industry")}
         if not topical:
             dispatcher.utter_message(response="utter_inform_plain")

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import answer_question, refused
+from actions.answers import answer_from_library, answer_question, looks_like_question, refused
 from actions.documents import answer_document
 from actions.followups import CONTEXT_SLOT, follow_up
 from actions.handoff import hand_off
@@ -41,9 +41,10 @@ def topic_buttons(tracker: Tracker, count: int = TOPICS_OFFERED) -> List[Dict[Te
 
 class ActionClarify(Action):
     """When the NLU was not sure: a pasted document is read; a question no knowledge base can
-    answer is told so; a short follow-up is answered on the topic before it; otherwise it
-    asks what was meant (two likely topics and a person), and the second miss in a row hands
-    the conversation to a person. An empty message is told what is wrong with it."""
+    answer is told so; a short follow-up is answered on the topic before it; another question
+    is answered from the whole library, or told plainly that the library has nothing on it;
+    anything else is asked what was meant (two likely topics and a person), and the second
+    miss in a row hands the conversation to a person. An empty message is told what is wrong."""
 
     def name(self) -> Text:
         return "action_clarify"
@@ -61,6 +62,8 @@ class ActionClarify(Action):
             return [SlotSet(CONTEXT_SLOT, None)]
         elif (question := follow_up(tracker, text, message_entities(tracker))) is not None:
             return await answer_question(dispatcher, tracker, question.intent)
+        elif looks_like_question(text):
+            return await answer_from_library(dispatcher, tracker)
         elif consecutive_misses(tracker) >= 2:
             dispatcher.utter_message(response="utter_clarify_again")
             return await hand_off(dispatcher, tracker, "repeated_fallback")

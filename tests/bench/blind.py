@@ -32,6 +32,21 @@ BLIND_PATH = Path(__file__).resolve().parent.parent / "blind" / "knowledge_blind
 DONT_KNOW = re.compile(r"知识库里暂时没有|无法(预测|保证|判断|提供|代为)|不能(预测|保证|替您|提供)")
 TO_A_PERSON = re.compile(r"人工|专家|热线")
 TARGET_ANSWERED, TARGET_DONT_KNOW, TARGET_MEDIAN_CHARS = 0.85, 0.80, 300
+# The shape of a reply, told by its opening words: which mechanism answered (for `--why`).
+SHAPES = [
+    ("no fact", "知识库里暂时没有这个问题要的"),
+    ("no answer", "知识库里暂时没有能准确回答"),
+    ("cannot answer", "知识库里暂时没有能回答这个问题"),
+    ("clarify", "抱歉，我不太确定您的意思"),
+    ("asks country", "请问您想了解哪个国家或地区"),
+    ("offers topics", "收到"),
+    ("out of scope", "抱歉，这个问题不在"),
+    ("capabilities", "我可以帮您"),
+    ("form", "好的，我来帮您"),
+    ("cases", "为您找到以下相似案例"),
+    ("document", "我读了您发来的全文"),
+    ("handoff", "转接人工"),
+]
 
 
 @dataclass
@@ -45,6 +60,13 @@ class Figures:
     by_topic: Dict[Text, Counter] = field(default_factory=lambda: defaultdict(Counter))
     lengths: List[int] = field(default_factory=list)
     misses: List[Text] = field(default_factory=list)
+    # Of the misses, by kind of entry: the shape of the reply (`SHAPES`, else "answer").
+    shapes: Dict[Text, Counter] = field(default_factory=lambda: defaultdict(Counter))
+
+
+def shape_of(messages: List[dict]) -> Text:
+    text = texts_of(messages)
+    return next((name for name, opening in SHAPES if text.startswith(opening) or opening in text[:60]), "answer")
 
 
 def texts_of(messages: List[dict]) -> Text:
@@ -92,6 +114,7 @@ def evaluate(rasa_url: Text, path: Path = BLIND_PATH) -> Figures:
         else:
             figures.wrong[kind] += 1
             figures.misses.append(entry["id"])
+            figures.shapes[kind][shape_of(messages)] += 1
     return figures
 
 
@@ -123,6 +146,8 @@ def report(figures: Figures, show_misses: bool = False) -> bool:
     )
     if show_misses:
         print("  misses: " + " ".join(figures.misses))
+        for kind, shapes in sorted(figures.shapes.items()):
+            print(f"  {kind} misses by reply shape: " + ", ".join(f"{n} {c}" for n, c in shapes.most_common()))
     met = (
         answered / max(answerable, 1) >= TARGET_ANSWERED
         and honest / max(unanswerable, 1) >= TARGET_DONT_KNOW
