@@ -199,8 +199,7 @@ class ActionCountryGuide(AnswerAction):
         specific = [w for w in terms(text) if w not in GENERIC_WORDS and not vocabulary().is_form(w)]
         if not specific:
             return None
-        found = answers.answer(index, text, entities, ("article",), ("basics",))
-        return found if found is not None and not found.missing else None
+        return answers.answer(index, text, entities, ("article",), ("basics",))
 
 
 class ActionRiskWarning(AnswerAction):
@@ -376,7 +375,7 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, in
     text, entities = question_text(tracker), message_entities(tracker)
     if refused(dispatcher, text):
         return [SlotSet(CONTEXT_SLOT, None)]
-    question = follow_up(tracker, text, entities) or Question(intent, text, entities, answer_types.asked(text))
+    question = follow_up(tracker, text, entities, intent) or Question(intent, text, entities, answer_types.asked(text))
     action = answer_action(question.intent) or answer_action(intent)
     assert action is not None, f"{intent} has no answer action"
     index = await knowledge_base.index()

@@ -1,10 +1,10 @@
-"""Follow-up questions: “那德国呢”, “要多久”, “费用呢” refer to the answer just given.
+"""Follow-up questions: “那德国呢”, “要多久”, “费用呢”, “可以续展吗” refer to the answer just given.
 
 After every knowledge answer the topic is remembered (intent, question, entities). A short
-message with no topic words of its own, within the next two turns, inherits it: its own
-entities replace the remembered ones (“那德国呢” asks the same about Germany), its own kind
-of question replaces the old one (“费用呢” after “多久” asks for an amount). A message that
-names its own topic starts afresh.
+message within the next two turns that has no topic words of its own keeps the remembered
+question, intent and entities, with its own entities and kind of question (“那德国呢” asks the
+same about Germany; “费用呢” after “多久” asks for an amount about the same thing). One with
+a topic of its own keeps only the place it does not name (“可以续展吗” is still about the US).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from knowledge.library import answer_types
 from knowledge.library.search import terms
 
 CONTEXT_SLOT = "answer_context"
+TOPICAL = ("country", "ip_type", "dispute_type", "industry", "district")
+PLACES = ("country", "district")
 MAX_AGE_TURNS = 2
 MAX_FOLLOW_UP_CHARS = 25
 # Words that carry no topic: what a follow-up asks (多久, 费用), how it refers back (这个, 那).
@@ -29,7 +31,9 @@ NO_TOPIC = frozenset(
     "申请 注册 保护 办理 流程 手续 步骤 程序 材料 条件 要求 规定 制度 多久 多长 时间 几天 几年 几个 月 天 年 "
     "费用 多少 多少钱 钱 收费 价格 期限 时限 有效期 哪里 哪儿 哪个 哪些 机构 部门 谁 找 怎么样 怎样 "
     "如果 的话 情况 那么 这个 那个 它 这 那 此 该 还有 另外 再 又 一样 同样 也 呢 啊 是不是 是否 能 可以 "
-    "需要 要 会 有 没有 吗 地方 国家 地区 具体 详细 说说 讲讲 介绍".split()
+    "需要 要 会 有 没有 吗 地方 国家 地区 具体 详细 说说 讲讲 介绍 去 到 在 做 办 弄 搞 交 提交 准备 处理 "
+    "应对 回应 回复 理会 不理 管 等 后果 结果 影响 时候 之后 以后 后 前 之前 先 然后 下一步 接下来 怎么办 "
+    "办理 多 长 久 不 了 吧 什么 啥".split()
 )
 
 
@@ -77,22 +81,30 @@ def recalled(tracker: Tracker) -> Optional[Dict[Text, Any]]:
     return context
 
 
-def follow_up(tracker: Tracker, text: Text, entities: Dict[Text, Text]) -> Optional[Question]:
-    """The question a short follow-up asks, with the remembered topic; None when the
-    message is not one (it names its own topic, is long, or no answer came before)."""
+def follow_up(tracker: Tracker, text: Text, entities: Dict[Text, Text], intent: Text = "") -> Optional[Question]:
+    """The question a short message asks in the light of the answer before it; None when
+    it is not a follow-up (it is long, or no answer came just before). `intent` is the
+    message's own question intent, kept when the message names its own topic."""
     context = recalled(tracker)
     short = len(normalise(text).strip()) <= MAX_FOLLOW_UP_CHARS
-    if context is None or not text.strip() or not short or has_own_topic(text):
+    if context is None or not text.strip() or not short:
         return None
-    earlier = str(context.get("text") or "")
     remembered = dict(context.get("entities") or {})
-    for name, value in entities.items():
+    topical = {k: v for k, v in entities.items() if k in TOPICAL}
+    merged = {**remembered, **topical}
+    if has_own_topic(text):
+        # Its own topic, perhaps about the same place: only the country or district carries over.
+        place = {k: v for k, v in remembered.items() if k in PLACES and k not in topical}
+        if not place:
+            return None
+        return Question(intent or str(context["intent"]), text, {**topical, **place}, answer_types.asked(text))
+    earlier = str(context.get("text") or "")
+    for name, value in topical.items():
         old = remembered.get(name)
         if old and old != value:
             earlier = _replace_value(earlier, name, old, value)
-    topical = {k: v for k, v in entities.items() if k in ("country", "ip_type", "dispute_type", "industry", "district")}
     kind = answer_types.asked(text) or context.get("kind")
-    return Question(str(context["intent"]), f"{earlier} {text}".strip(), {**remembered, **topical}, kind)
+    return Question(str(context["intent"]), f"{earlier} {text}".strip(), merged, kind)
 
 
 def _replace_value(text: Text, entity: Text, old: Text, new: Text) -> Text:

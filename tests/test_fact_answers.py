@@ -22,6 +22,7 @@ def doc(item_id, title, answer_text, details="", kind="article", topic="basics",
         terms(f"{title} {title} {answer_text} {details} {' '.join(w for v in tags.values() for w in v)}"),
         passages,
         tuple(frozenset(terms(p)) for p in passages),
+        frozenset(terms(f"{title} {' '.join(w for v in tags.values() for w in v)}")),
     )
 
 

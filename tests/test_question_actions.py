@@ -156,3 +156,11 @@ def test_a_question_about_a_service_is_answered_and_the_service_offered(dispatch
     assert answered and answered[0]["response"] in ("utter_answer", "utter_no_answer", "utter_no_fact")
     assert offer["response"] == "utter_offer_service" and offer["buttons"][0]["payload"] == f"/{intent}"
     assert events[-1] == SlotSet("service_question", True)
+
+
+def test_a_short_question_with_its_own_topic_keeps_only_the_place(dispatcher, domain):
+    tracker = conversation("可以续展吗", "nlu_fallback", context=US_TRADEMARK_TERM)
+    events = run(ActionClarify(), dispatcher, tracker, domain)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_answer" and "美国" in message["title"] and "续展" in message["answer"]
+    assert context_of(events)["entities"] == {"country": "美国"}

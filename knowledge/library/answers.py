@@ -126,7 +126,7 @@ def answer(
     values = _values(entities)
     scored: List[_Scored] = []
     for item, in_scope in candidates:
-        tagged = {w for tags in item.tags.values() for w in tags}
+        tagged = item.topic_words
         neutral = {v for name, vals in values.items() if not item.tags.get(name) for v in vals}
         for position, (passage, words) in enumerate(zip(item.passages, item.passage_words, strict=True)):
             if asked in answer_types.STRICT and not answer_types.states(asked, passage):
