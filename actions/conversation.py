@@ -62,6 +62,8 @@ class ActionHandleInform(Action):
         if pending is not None and entities.get("country"):
             index = await knowledge_base.index()
             return [*pending.answer(dispatcher, index, text, entities), SlotSet("pending_topic", None)]
+        if refused(dispatcher, text):
+            return [SlotSet(CONTEXT_SLOT, None)]
         if (question := follow_up(tracker, text, entities)) is not None:
             return await answer_question(dispatcher, tracker, question.intent)
         if looks_like_question(text):

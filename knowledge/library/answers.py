@@ -126,7 +126,9 @@ def answer(
     values = _values(entities)
     scored: List[_Scored] = []
     for item, in_scope in candidates:
-        tagged = item.topic_words
+        # The item's tags (its country, IP and dispute types) are said by each of its passages;
+        # its keywords are not: they choose the item, the passage's own words choose the passage.
+        tagged = {w for tags in item.tags.values() for w in tags}
         neutral = {v for name, vals in values.items() if not item.tags.get(name) for v in vals}
         for position, (passage, words) in enumerate(zip(item.passages, item.passage_words, strict=True)):
             if asked in answer_types.STRICT and not answer_types.states(asked, passage):

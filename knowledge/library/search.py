@@ -50,8 +50,6 @@ class Document:
     # The pieces an answer is made of: the short answer, then each point of the details.
     passages: Tuple[Text, ...] = field(repr=False)
     passage_words: Tuple[FrozenSet[Text], ...] = field(repr=False)
-    # What the item is about (title, keywords, tags): said, in effect, by each of its passages.
-    topic_words: FrozenSet[Text] = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -113,7 +111,6 @@ def _document(kind: Text, row, topic: Text, answer: Text, details: Text, tags) -
         terms(text),
         passages,
         tuple(frozenset(terms(p)) for p in passages),
-        frozenset(terms(" ".join([row.title, *row.keywords, *tag_words]))),
     )
 
 
