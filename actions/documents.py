@@ -33,12 +33,14 @@ async def answer_document(dispatcher: CollectingDispatcher, tracker: Tracker) ->
         )
     else:
         dispatcher.utter_message(response="utter_document_read_no_deadline", kind=reading.kind_label, about=about)
-    action = answer_action(GUIDANCE_INTENT)
-    assert action is not None
-    # The user's own question, then what the document is: the guidance for that kind.
+    # The user's own question, then what the document is: the guidance for that kind. A text
+    # of no known kind and with no question gets no guidance: any would be a guess.
     words = f"{reading.question} {reading.dispute_type or ''} {reading.kind_label} 怎么办"
     question = Question(GUIDANCE_INTENT, words, reading.entities, None)
-    action.answer(dispatcher, await knowledge_base.index(), question.text, question.entities, question.kind)
+    if reading.dispute_type or reading.question:
+        action = answer_action(GUIDANCE_INTENT)
+        assert action is not None
+        action.answer(dispatcher, await knowledge_base.index(), question.text, question.entities, question.kind)
     dispatcher.utter_message(
         response="utter_offer_report_document",
         buttons=[

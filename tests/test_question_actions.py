@@ -164,3 +164,13 @@ def test_a_short_question_with_its_own_topic_keeps_only_the_place(dispatcher, do
     [message] = dispatcher.messages
     assert message["response"] == "utter_answer" and "美国" in message["title"] and "续展" in message["answer"]
     assert context_of(events)["entities"] == {"country": "美国"}
+
+
+def test_a_long_text_of_no_known_kind_is_read_without_guessing_guidance(dispatcher, domain):
+    text = "我们公司生产陶瓷餐具和卫浴产品。" * 60
+    check = {"problem": "too_long", "length": len(text), "limit": 500}
+    run(ActionClarify(), dispatcher, conversation(text, "nlu_fallback", input_check=check), domain)
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_document_read_no_deadline",
+        "utter_offer_report_document",
+    ]
