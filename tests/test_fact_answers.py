@@ -173,11 +173,11 @@ SCHEDULE_A = (
             WARNING_LETTER,
             "警告函",
             {"country": "美国", "ip_type": "外观设计"},
-            ("April 30, 2025",),
+            ("April 30, 2025（2025年4月30日）",),
             "这封信是什么意思？我们该怎么办？",
         ),
         (CUSTOMS_NOTICE, "海关扣押", {"country": "欧盟"}, ("10个工作日内",), ""),
-        (SCHEDULE_A, "临时禁令", {"country": "美国"}, ("within twenty-one (21) days",), ""),
+        (SCHEDULE_A, "临时禁令", {"country": "美国"}, ("within twenty-one (21) days（21天内）",), ""),
     ],
 )
 def test_a_pasted_document_is_read_for_kind_subject_deadlines_and_question(
@@ -188,6 +188,20 @@ def test_a_pasted_document_is_read_for_kind_subject_deadlines_and_question(
     assert reading.entities == {**entities, "dispute_type": dispute_type}
     assert reading.deadlines == deadlines
     assert reading.question == question
+
+
+@pytest.mark.parametrize(
+    "phrase, read",
+    [
+        ("16. Juni 2025", "16. Juni 2025（2025年6月16日）"),
+        ("30.04.2025", "30.04.2025（2025年4月30日）"),
+        ("within 7 business days", "within 7 business days（7个工作日内）"),
+        ("innerhalb von 14 Tagen", "innerhalb von 14 Tagen（14天内）"),
+        ("10个工作日内", "10个工作日内"),
+    ],
+)
+def test_a_deadline_in_another_language_is_also_given_in_chinese(phrase, read):
+    assert documents.in_chinese(phrase) == read
 
 
 def test_a_document_of_no_known_kind_is_just_a_document():

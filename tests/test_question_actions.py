@@ -123,7 +123,8 @@ def test_a_pasted_letter_is_read_answered_and_offered_for_a_report(dispatcher, d
     events = run(ActionClarify(), dispatcher, conversation(LETTER, "nlu_fallback", input_check=check), domain)
     read, guidance, offer = dispatcher.messages
     assert read["response"] == "utter_document_read"
-    assert "警告函" in read["kind"] and "美国" in read["about"] and read["deadlines"] == "April 30, 2025"
+    assert "警告函" in read["kind"] and "美国" in read["about"]
+    assert read["deadlines"] == "April 30, 2025（2025年4月30日）"
     assert guidance["response"] == "utter_answer" and "律师函" in guidance["title"] + guidance["answer"]
     assert offer["buttons"][0]["payload"] == (
         '/report_dispute{"country": "美国", "ip_type": "外观设计", "dispute_type": "警告函"}'

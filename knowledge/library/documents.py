@@ -24,7 +24,7 @@ KINDS: List[Tuple[Text, Text, List[Tuple[Text, int]]]] = [
     ),
     (
         "临时禁令",
-        "法院禁令或资产冻结通知",
+        "法院临时限制令（TRO）、禁令或资产冻结通知",
         [
             (r"temporary restraining order|\bTRO\b|preliminary injunction|einstweilige Verf[üu]gung|Schedule A", 3),
             (r"asset (freeze|restraint)|frozen|冻结|禁令|injunction|Beschluss", 2),
@@ -37,7 +37,7 @@ KINDS: List[Tuple[Text, Text, List[Tuple[Text, int]]]] = [
     ),
     (
         "侵权诉讼",
-        "起诉文件（起诉状或传票）",
+        "法院起诉文件（起诉状或传票，complaint/summons）",
         [
             (r"summons|complaint for|civil action|起诉状|传票|Klageschrift|\bKlage\b", 3),
             (r"district court|plaintiff|defendant|原告|被告|法院|Case No\.?|案号", 1),
@@ -53,7 +53,7 @@ KINDS: List[Tuple[Text, Text, List[Tuple[Text, int]]]] = [
     ),
     (
         "警告函",
-        "律师函或侵权警告函",
+        "律师函或侵权警告函（cease and desist / Abmahnung）",
         [
             (r"cease and desist|warning letter|Abmahnung|Unterlassungserkl[äa]rung|律师函|警告函|侵权通知", 3),
             (r"infring|侵权|demand|verlangen|停止(使用|销售|生产)", 1),
@@ -103,6 +103,33 @@ def _kind(text: Text) -> Tuple[Optional[Text], Text]:
     return (value, label) if score >= 3 else (None, "文件")
 
 
+MONTH_NUMBERS = {name.lower(): n for names in (MONTHS, MONATE) for n, name in enumerate(names.split("|"), start=1)}
+WRITTEN_DATES = [
+    (re.compile(rf"({MONTHS})\s+(\d{{1,2}}),?\s+(\d{{4}})", re.I), (3, 1, 2)),
+    (re.compile(rf"(\d{{1,2}})\.?\s+({MONTHS}|{MONATE})\s+(\d{{4}})", re.I), (3, 2, 1)),
+    (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})"), (3, 2, 1)),
+    (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), (1, 2, 3)),
+]
+
+
+PERIOD_DAYS = re.compile(r"(\d+)\)?\s+(business\s+|working\s+)?(days|Tagen)", re.I)
+
+
+def in_chinese(phrase: Text) -> Text:
+    """A date or period written in English, German or ISO form, with its Chinese reading after
+    it (2025年4月30日, 21天内); a Chinese one as it is."""
+    for pattern, (year, month, day) in WRITTEN_DATES:
+        match = pattern.fullmatch(phrase)
+        if match:
+            raw_month = match[month]
+            number = int(raw_month) if raw_month.isdigit() else MONTH_NUMBERS[raw_month.lower()]
+            return f"{phrase}（{int(match[year])}年{number}月{int(match[day])}日）"
+    period = PERIOD_DAYS.search(phrase) if phrase.isascii() or "Tagen" in phrase else None
+    if period and period[1]:
+        return f"{phrase}（{period[1]}{'个工作日' if period[2] else '天'}内）"
+    return phrase
+
+
 def _deadlines(text: Text) -> Tuple[Text, ...]:
     found: List[Text] = []
     for match in DEADLINES.finditer(text):
@@ -111,7 +138,7 @@ def _deadlines(text: Text) -> Tuple[Text, ...]:
         is_period = not re.search(r"\d{4}", phrase)
         if (is_period or DEADLINE_CUES.search(before) or DEADLINE_CUES.search(phrase)) and phrase not in found:
             found.append(phrase)
-    return tuple(found[:MAX_DEADLINES])
+    return tuple(in_chinese(phrase) for phrase in found[:MAX_DEADLINES])
 
 
 def _question(text: Text) -> Text:
