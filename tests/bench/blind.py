@@ -12,6 +12,11 @@ the last turn is judged:
 Only figures are printed by default: reading the questions to tune wording to them would
 make the benchmark measure the tuning. `--misses` lists the ids of the misses, for checking
 that a mechanism (not a wording) is at fault.
+
+`tests/blind/knowledge_dev.yml` is a second set written the same way by another blind
+helper: the one to read when looking for what goes wrong. `python -m tests.bench.blind --dev`
+runs it and prints each miss with its question, the terms wanted and the reply. Mechanisms
+are fixed on the dev set and measured on the test set, which nobody reads.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import yaml
 from tests.e2e.conftest import Chat
 
 BLIND_PATH = Path(__file__).resolve().parent.parent / "blind" / "knowledge_blind.yml"
+DEV_PATH = BLIND_PATH.with_name("knowledge_dev.yml")
 # How the assistant says it does not know (utter_no_answer and its kin).
 DONT_KNOW = re.compile(r"知识库里暂时没有|无法(预测|保证|判断|提供|代为)|不能(预测|保证|替您|提供)")
 TO_A_PERSON = re.compile(r"人工|专家|热线")
@@ -89,8 +95,9 @@ def says_dont_know(messages: List[dict]) -> bool:
     return bool(DONT_KNOW.search(texts_of(messages))) and bool(TO_A_PERSON.search(reply_of(messages)))
 
 
-def evaluate(rasa_url: Text, path: Path = BLIND_PATH) -> Figures:
-    """Sends every entry through the REST channel and judges the replies."""
+def evaluate(rasa_url: Text, path: Path = BLIND_PATH, show: bool = False) -> Figures:
+    """Sends every entry through the REST channel and judges the replies; `show` prints
+    each miss whole (only for the dev set)."""
     figures = Figures()
     for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]:
         chat = Chat(rasa_url)
@@ -111,11 +118,21 @@ def evaluate(rasa_url: Text, path: Path = BLIND_PATH) -> Figures:
             figures.by_topic[topic]["right"] += not answerable
             if answerable:
                 figures.misses.append(f"{entry['id']} (don't know)")
+                if show:
+                    print_miss(entry, messages)
         else:
             figures.wrong[kind] += 1
             figures.misses.append(entry["id"])
             figures.shapes[kind][shape_of(messages)] += 1
+            if show:
+                print_miss(entry, messages)
     return figures
+
+
+def print_miss(entry: dict, messages: List[dict]) -> None:
+    print(f"--- {entry['id']} {entry['kind']}/{entry['topic']}: " + " | ".join(t[:200] for t in entry["turns"]))
+    print(f"    wanted: {entry['must_contain']}")
+    print("    got: " + reply_of(messages).replace("\n", " / ")[:400])
 
 
 def report(figures: Figures, show_misses: bool = False) -> bool:
@@ -158,3 +175,37 @@ def report(figures: Figures, show_misses: bool = False) -> bool:
         f"median <= {TARGET_MEDIAN_CHARS}: {'MET' if met else 'NOT MET'}"
     )
     return met
+
+
+def main() -> int:
+    """Runs the dev set (`--dev`, misses printed whole) or the test set (figures only)."""
+    import argparse
+    import tempfile
+
+    from bot.database import prepare_database
+    from bot.processes import Servers
+    from bot.training import newest_model
+    from tests.e2e.conftest import make_settings
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dev", action="store_true", help="run the dev set and print its misses")
+    args = parser.parse_args()
+    model = newest_model()
+    if model is None:
+        print("no model: run `make train`")
+        return 1
+    with tempfile.TemporaryDirectory() as directory:
+        database_url = f"sqlite:///{Path(directory) / 'kb.db'}"
+        prepare_database(database_url)
+        servers = Servers(make_settings(database_url), model, Path(directory) / "logs")
+        try:
+            servers.start()
+            path = DEV_PATH if args.dev else BLIND_PATH
+            met = report(evaluate(servers.settings.rasa_url, path, show=args.dev), show_misses=True)
+        finally:
+            servers.stop()
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
