@@ -10,7 +10,6 @@ carries it, it says so and offers an expert or a person; it never guesses.
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -19,7 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.followups import CONTEXT_SLOT, Question, follow_up, remember
+from actions.followups import CONTEXT_SLOT, Question, follow_up, has_own_topic, remember
 from actions.handoff import hand_off
 from actions.knowledge_base import knowledge_base
 from actions.labels import button
@@ -41,9 +40,9 @@ CASE_PREVIEW_CHARS = 90
 # exporters ask about most.
 COMMON_COUNTRIES = ["美国", "欧盟", "德国", "日本", "越南", "俄罗斯"]
 SEARCH_ENTITIES = ("country", "ip_type", "dispute_type", "industry", "district")
-QUESTION_MARKERS = re.compile(
-    r"[?？]|吗|么|如何|怎样|怎么|哪些|哪个|哪里|是否|能否|可否|多久|多少|几天|有没有|要不要|能不能|可以不|什么|谁"
-)
+# How much of a message filed under another intent (off-topic, a status check) the library
+# must cover to answer it instead.
+CONFIDENT_COVERAGE = 0.5
 # The intent a library-wide answer is filed under (its 更多细节 button works for any item).
 LIBRARY_INTENT = "ask_dispute_guidance"
 
@@ -383,17 +382,42 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, in
     return [*events, remember(tracker, question)]
 
 
-def looks_like_question(text: Text) -> bool:
-    """A message shaped as a question: it asks something (吗, 怎么, ？) or for a kind of fact."""
-    return bool(QUESTION_MARKERS.search(text)) or answer_types.asked(text) is not None
+async def answer_if_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """For a message the NLU did not file under a question's topic: a question no knowledge
+    base can answer is told so, a follow-up is answered on the topic before it, another
+    question with a topic of its own from the whole library. None when the message is not
+    such a question (“那德国呢” with nothing before it only names a country)."""
+    text, entities = question_text(tracker), message_entities(tracker)
+    if refused(dispatcher, text):
+        return [SlotSet(CONTEXT_SLOT, None)]
+    if (question := follow_up(tracker, text, entities)) is not None:
+        return await answer_question(dispatcher, tracker, question.intent)
+    if answer_types.is_question(text) and has_own_topic(text):
+        return await answer_from_library(dispatcher, tracker) or []
+    return None
 
 
-async def answer_from_library(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
-    """Answers a question whose topic the NLU could not tell from the whole library, at the
-    stricter unscoped threshold; says plainly when nothing there answers it."""
+async def answer_from_library(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    min_coverage: Optional[float] = None,
+    kinds: Optional[Tuple[Text, ...]] = None,
+) -> Optional[List[Dict[Text, Any]]]:
+    """Answers a question whose topic the NLU could not tell from the whole library (or its
+    `kinds` of items), at the stricter unscoped threshold; says plainly when nothing there
+    answers it. With `min_coverage`, only a good answer is given, and None says there was none."""
     text, entities = question_text(tracker), message_entities(tracker)
     kind = answer_types.asked(text)
-    found = answers.answer(await knowledge_base.index(), text, entities, kind=kind)
+    found = answers.answer(
+        await knowledge_base.index(),
+        text,
+        entities,
+        kinds=kinds,
+        kind=kind,
+        min_coverage=min_coverage or answers.MIN_COVERAGE,
+    )
+    if min_coverage is not None and (found is None or found.missing):
+        return None
     action = answer_action(LIBRARY_INTENT)
     assert action is not None
     action.utter_answer(dispatcher, found, entities)

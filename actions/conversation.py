@@ -13,8 +13,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import answer_action, answer_from_library, answer_question, looks_like_question, refused
-from actions.followups import CONTEXT_SLOT, follow_up
+from actions.answers import CONFIDENT_COVERAGE, answer_action, answer_from_library, answer_if_question, refused
+from actions.followups import CONTEXT_SLOT
 from actions.knowledge_base import knowledge_base
 from actions.labels import INTENT_LABELS, button, entity_summary
 from actions.reports import ActionReportStatus
@@ -22,18 +22,27 @@ from actions.subscriptions import ActionSubscribeAlerts
 from actions.tracker import entity_list, latest_intent, message_entities, question_text
 from knowledge.core.validation import normalise_phone
 
+# Shorter messages are taken as the yes or no they were classified as (“是吗？”, “可以吗”).
+MIN_QUESTION_CHARS = 6
 ACKNOWLEDGEMENTS = {"affirm": "utter_ack_affirm", "deny": "utter_ack_deny", "stop": "utter_ack_stop"}
 # What someone who only names a country, IP type or dispute type most likely wants next.
 INFORM_FOLLOW_UPS = ["ask_dispute_guidance", "ask_country_guide", "ask_risk_warning", "ask_case"]
 
 
 class ActionAcknowledge(Action):
-    """Answers a yes, a no or a stop when nothing is pending."""
+    """Answers a yes, a no or a stop when nothing is pending; a question the NLU took for
+    one (“海牙协定是管什么的”) is answered as a question."""
 
     def name(self) -> Text:
         return "action_acknowledge"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        if len(question_text(tracker)) >= MIN_QUESTION_CHARS:
+            answered = await answer_if_question(dispatcher, tracker)
+            if answered is not None:
+                return answered
         intent = latest_intent(tracker)
         dispatcher.utter_message(response=ACKNOWLEDGEMENTS.get(intent, "utter_ack_affirm"))
         return []
@@ -62,12 +71,8 @@ class ActionHandleInform(Action):
         if pending is not None and entities.get("country"):
             index = await knowledge_base.index()
             return [*pending.answer(dispatcher, index, text, entities), SlotSet("pending_topic", None)]
-        if refused(dispatcher, text):
-            return [SlotSet(CONTEXT_SLOT, None)]
-        if (question := follow_up(tracker, text, entities)) is not None:
-            return await answer_question(dispatcher, tracker, question.intent)
-        if looks_like_question(text):
-            return await answer_from_library(dispatcher, tracker)
+        if (answered := await answer_if_question(dispatcher, tracker)) is not None:
+            return answered
         topical = {k: v for k, v in entities.items() if k in ("country", "ip_type", "dispute_type", "industry")}
         if not topical:
             dispatcher.utter_message(response="utter_inform_plain")
@@ -80,13 +85,19 @@ class ActionHandleInform(Action):
 
 class ActionOutOfScope(Action):
     """A message the NLU took for off-topic: a question no knowledge base can answer (a
-    prediction, someone else's case) is told so plainly; the rest gets the service's scope."""
+    prediction, someone else's case) is told so plainly; a question the library answers well
+    (the NLU's miss) is answered; the rest gets the service's scope."""
 
     def name(self) -> Text:
         return "action_out_of_scope"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         if refused(dispatcher, question_text(tracker)):
             return [SlotSet(CONTEXT_SLOT, None)]
+        answered = await answer_from_library(dispatcher, tracker, min_coverage=CONFIDENT_COVERAGE)
+        if answered is not None:
+            return answered
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

@@ -35,12 +35,17 @@ async def answer_document(dispatcher: CollectingDispatcher, tracker: Tracker) ->
         dispatcher.utter_message(response="utter_document_read_no_deadline", kind=reading.kind_label, about=about)
     # The user's own question, then what the document is: the guidance for that kind. A text
     # of no known kind and with no question gets no guidance: any would be a guess.
-    words = f"{reading.question} {reading.dispute_type or ''} {reading.kind_label} 怎么办"
-    question = Question(GUIDANCE_INTENT, words, reading.entities, None)
+    # When the library cannot answer the question itself, the guidance for the kind is given.
+    guidance = f"{reading.dispute_type or ''} {reading.kind_label} 怎么办"
+    question = Question(GUIDANCE_INTENT, f"{reading.question} {guidance}", reading.entities, None)
     if reading.dispute_type or reading.question:
         action = answer_action(GUIDANCE_INTENT)
         assert action is not None
-        action.answer(dispatcher, await knowledge_base.index(), question.text, question.entities, question.kind)
+        index = await knowledge_base.index()
+        found = action.find(index, question.text, question.entities)
+        if (found is None or found.missing) and reading.dispute_type:
+            found = action.find(index, guidance, question.entities)
+        action.utter_answer(dispatcher, found, question.entities)
     dispatcher.utter_message(
         response="utter_offer_report_document",
         buttons=[

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import answer_from_library, answer_question, looks_like_question, refused
+from actions.answers import answer_if_question
 from actions.documents import answer_document
-from actions.followups import CONTEXT_SLOT, follow_up
 from actions.handoff import hand_off
 from actions.labels import INTENT_LABELS, button
-from actions.tracker import FALLBACK_INTENT, input_problem, message_entities, question_text, ranked_intents
+from actions.tracker import FALLBACK_INTENT, input_problem, message_entities, ranked_intents
 
 TOPICS_OFFERED = 2
 
@@ -53,17 +51,12 @@ class ActionClarify(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         problem = input_problem(tracker)
-        text = question_text(tracker)
         if problem.get("problem") == "empty":
             dispatcher.utter_message(response="utter_empty_input")
         elif problem.get("problem") == "too_long":
             return await answer_document(dispatcher, tracker)
-        elif refused(dispatcher, text):
-            return [SlotSet(CONTEXT_SLOT, None)]
-        elif (question := follow_up(tracker, text, message_entities(tracker))) is not None:
-            return await answer_question(dispatcher, tracker, question.intent)
-        elif looks_like_question(text):
-            return await answer_from_library(dispatcher, tracker)
+        elif (answered := await answer_if_question(dispatcher, tracker)) is not None:
+            return answered
         elif consecutive_misses(tracker) >= 2:
             dispatcher.utter_message(response="utter_clarify_again")
             return await hand_off(dispatcher, tracker, "repeated_fallback")

@@ -4,7 +4,8 @@ After every knowledge answer the topic is remembered (intent, question, entities
 message within the next two turns that has no topic words of its own keeps the remembered
 question, intent and entities, with its own entities and kind of question (“那德国呢” asks the
 same about Germany; “费用呢” after “多久” asks for an amount about the same thing). One with
-a topic of its own keeps only the place it does not name (“可以续展吗” is still about the US).
+a topic of its own keeps only the place it does not name (“可以续展吗” is still about the US),
+unless it refers back (“那欧洲专利局呢”, “要是败诉了呢”): then it adds to the question before.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ NO_TOPIC = frozenset(
     "应对 回应 回复 理会 不理 管 等 后果 结果 影响 时候 之后 以后 后 前 之前 先 然后 下一步 接下来 怎么办 "
     "办理 多 长 久 不 了 吧 什么 啥".split()
 )
+
+
+# How a message with a topic of its own still says it continues the answer before it:
+# “那欧洲专利局呢” asks the same about the European Patent Office, “要是败诉了会怎样” asks
+# about the same proceedings.
+REFERS_BACK = re.compile(r"^(那|那么|那如果|如果|要是|假如|万一|这个|那个|它|这|该|还有)|呢[?？。!！]?$")
 
 
 @dataclass(frozen=True)
@@ -92,7 +99,7 @@ def follow_up(tracker: Tracker, text: Text, entities: Dict[Text, Text], intent: 
     remembered = dict(context.get("entities") or {})
     topical = {k: v for k, v in entities.items() if k in TOPICAL}
     merged = {**remembered, **topical}
-    if has_own_topic(text):
+    if has_own_topic(text) and not REFERS_BACK.search(text):
         # Its own topic, perhaps about the same place: only the country or district carries over.
         place = {k: v for k, v in remembered.items() if k in PLACES and k not in topical}
         if not place:

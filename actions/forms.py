@@ -26,6 +26,7 @@ from knowledge.core.dates import parse_deadline, today_in_china
 from knowledge.core.text import normalise
 from knowledge.core.validation import clean_company_name, description_is_useful, normalise_phone
 from knowledge.core.vocabulary import vocabulary
+from knowledge.library import answer_types
 
 # Intents that the rules handle while a form runs: the form gives way to them.
 FORM_CONTROL_INTENTS = {"stop", "request_human"}
@@ -44,9 +45,6 @@ FIXED_REPLIES = {
     "request_expert": "utter_form_finish_first",
 }
 SMALL_TALK = {"greet", "thank", "bot_challenge", "ask_capabilities", "out_of_scope", "goodbye"}
-QUESTION_MARKERS = re.compile(
-    r"[?？]|吗|么|如何|怎样|哪些|哪个|是否|能否|可否|多久|多少|几天|有没有|要不要|能不能|可以不"
-)
 MAX_QUESTION_CHARS = 60
 UNSURE = re.compile(r"^(不确定|不清楚|不知道|说不好|说不准|不太清楚|都有可能|不好说|还不确定|不懂)")
 ANY_VALUE = re.compile(r"^(不限|都可以|都行|无所谓|随便|没有要求|都要)")
@@ -65,7 +63,7 @@ def form_fields(domain: DomainDict, form: Text) -> List[Text]:
 
 def is_question(text: Text) -> bool:
     """A short message that asks something (an interruption, not an answer)."""
-    return len(text) <= MAX_QUESTION_CHARS and bool(QUESTION_MARKERS.search(text))
+    return len(text) <= MAX_QUESTION_CHARS and answer_types.is_question(text)
 
 
 def user_just_answered(tracker: Tracker) -> bool:

@@ -12,6 +12,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import CONFIDENT_COVERAGE, answer_from_library
 from actions.forms import deadline_date, form_fields
 from actions.handoff import hand_off
 from actions.knowledge_base import knowledge_base
@@ -19,6 +20,7 @@ from actions.labels import FIELD_LABELS, button
 from actions.tracker import channel_of, latest_intent, message_entities, question_text, transcript
 from knowledge.core.dates import china_time, today_in_china
 from knowledge.core.validation import normalise_phone
+from knowledge.library.limits import REASONS, beyond_reach
 from knowledge.records import notifications, reports
 from knowledge.records.models import CLOSED, DISPUTE, KIND_LABELS, UNFAIR_TREATMENT, Report
 
@@ -171,8 +173,7 @@ class ActionReportStatus(Action):
         if not report_id:
             own = await knowledge_base.run(reports.reports_of, engine, tracker.sender_id, channel)
             if not own:
-                dispatcher.utter_message(response="utter_ask_report_id")
-                return [SlotSet("pending_topic", "check_report_status")]
+                return await self.without_id(dispatcher, tracker)
             for mine in own[:3]:
                 self.utter_status(dispatcher, mine)
             return []
@@ -188,6 +189,25 @@ class ActionReportStatus(Action):
             return [SlotSet("report_id", None), SlotSet("pending_topic", None)]
         dispatcher.utter_message(response="utter_ask_report_phone", report_id=report_id)
         return [SlotSet("report_id", report_id), SlotSet("pending_topic", "check_report_status")]
+
+    @staticmethod
+    async def without_id(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+        """No id and no report of this conversation: the progress of a matter elsewhere (an
+        office's examination, a lawsuit) is not known; “那个案子最后结果怎样” about a public
+        case is answered from the cases; otherwise the id is asked for. Either way an id
+        given next is looked up."""
+        reason = beyond_reach(question_text(tracker))
+        if reason is not None:
+            dispatcher.utter_message(
+                response="utter_cannot_answer",
+                reason=REASONS[reason],
+                buttons=[button("咨询专家", "request_expert", {}), button("转人工", "request_human", {})],
+            )
+        elif (answered := await answer_from_library(dispatcher, tracker, CONFIDENT_COVERAGE, ("case",))) is not None:
+            return answered
+        else:
+            dispatcher.utter_message(response="utter_ask_report_id")
+        return [SlotSet("pending_topic", "check_report_status")]
 
     @staticmethod
     def utter_status(dispatcher: CollectingDispatcher, report: Report) -> None:

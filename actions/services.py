@@ -16,9 +16,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import answer_question
+from actions.followups import follow_up
 from actions.forms import is_question
 from actions.labels import INTENT_LABELS, button
 from actions.tracker import is_payload, latest_intent, message_entities, question_text
+from knowledge.library.limits import beyond_reach
 
 SLOT = "service_question"
 # The service intents and what each says when its form starts.
@@ -31,7 +33,7 @@ STARTS = {
 ANSWERED_AS = "ask_dispute_guidance"
 # Words of someone asking for the service itself, even in a question's form (“能帮我登记吗”).
 REQUEST = re.compile(
-    r"帮我|帮忙|帮我们|给我|我要|我想|我们想|我们要|想要|请帮|麻烦|预约|安排|"
+    r"帮我|帮忙|帮我们|给我(找|安排|介绍|联系|推荐|登记|转)|我要|我想|我们想|我们要|想要|请帮|麻烦|预约|安排|"
     r"(找|要|需要|联系)(一位|一个|个)|登记一下|反映一下|现在就|马上"
 )
 
@@ -43,7 +45,9 @@ def asks_about_service(text: Text) -> bool:
 
 
 class ActionTriageService(Action):
-    """Starts the service's form for a request; answers a question about the service."""
+    """Starts the service's form for a request; answers a question about the service. A
+    question no knowledge base can answer (“你能保证专家帮我们打赢吗”) is told so, and a
+    follow-up of the answer before (“那中国呢”) is answered on its topic: neither is a request."""
 
     def name(self) -> Text:
         return "action_triage_service"
@@ -51,8 +55,13 @@ class ActionTriageService(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        intent = latest_intent(tracker)
-        if is_payload(tracker) or not asks_about_service(question_text(tracker)):
+        intent, text = latest_intent(tracker), question_text(tracker)
+        if not is_payload(tracker) and (
+            beyond_reach(text) or (not REQUEST.search(text) and follow_up(tracker, text, message_entities(tracker)))
+        ):
+            # answer_question tells the first so and answers the second on its topic.
+            return [*await answer_question(dispatcher, tracker, ANSWERED_AS), SlotSet(SLOT, True)]
+        if is_payload(tracker) or not asks_about_service(text):
             dispatcher.utter_message(response=STARTS.get(intent, "utter_start_dispute_form"))
             return [SlotSet(SLOT, False)]
         events = await answer_question(dispatcher, tracker, ANSWERED_AS)

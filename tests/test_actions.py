@@ -73,7 +73,7 @@ def test_a_message_without_letters_is_told_what_is_wrong(dispatcher, domain):
     [("affirm", "utter_ack_affirm"), ("deny", "utter_ack_deny"), ("stop", "utter_ack_stop")],
 )
 def test_acknowledgements(dispatcher, domain, intent, response):
-    ActionAcknowledge().run(dispatcher, tracker_from([user_event("x", intent)]), domain)
+    asyncio.run(ActionAcknowledge().run(dispatcher, tracker_from([user_event("x", intent)]), domain))
     assert [m["response"] for m in dispatcher.messages] == [response]
 
 

@@ -65,6 +65,18 @@ STATED = {
 }
 
 
+# The shape of a question, whatever it asks: a question mark, a question particle or word.
+QUESTION = re.compile(
+    r"[?？]|吗|么|呢[。！!]?$|如何|怎样|哪|是否|能否|可否|多久|多少|几[倍个天年月周次家种项条类]|"
+    r"有没有|要不要|能不能|可以不|谁|啥"
+)
+
+
+def is_question(text: Text) -> bool:
+    """Whether a message is shaped as a question, or asks for a kind of fact (“答辩期限”)."""
+    return bool(QUESTION.search(text)) or asked(text) is not None
+
+
 def asked(question: Text) -> Optional[Text]:
     """The kind of fact the question asks for, or None when it says nothing about one."""
     return next((kind for kind, pattern in ASKED if pattern.search(question)), None)

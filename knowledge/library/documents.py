@@ -56,6 +56,8 @@ KINDS: List[Tuple[Text, Text, List[Tuple[Text, int]]]] = [
         "律师函或侵权警告函（cease and desist / Abmahnung）",
         [
             (r"cease and desist|warning letter|Abmahnung|Unterlassungserkl[äa]rung|律师函|警告函|侵权通知", 3),
+            # Written by a law firm for its client: a letter, even when it names a platform.
+            (r"we represent|on behalf of our client|\bLLP\b|law firm|attorneys at law|Rechtsanw[äa]lt|律师事务所", 2),
             (r"infring|侵权|demand|verlangen|停止(使用|销售|生产)", 1),
         ],
     ),
@@ -73,8 +75,9 @@ DEADLINES = re.compile(
 )
 # Words near a date that make it a deadline rather than the letter's own date.
 DEADLINE_CUES = re.compile(
-    r"before|by|no later than|deadline|within|until|respond|reply|answer|bis|spätestens|frist|"
-    r"前|之前|以前|截止|期限|以内|之内|届满|答复|回复|答辩",
+    r"before|by|no later than|deadline|within|until|respond|reply|answer|hearing|set for|scheduled|"
+    r"bis|spätestens|frist|"
+    r"前|之前|以前|截止|期限|以内|之内|届满|答复|回复|答辩|听证|开庭",
     re.I,
 )
 QUESTION = re.compile(r"[?？]|怎么办|怎么|如何|吗|要不要|该不该|能不能|是什么|啥意思")
