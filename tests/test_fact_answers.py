@@ -5,11 +5,12 @@ import pytest
 
 from knowledge.library import answer_types, documents, limits
 from knowledge.library.answers import answer
-from knowledge.library.search import Document, KnowledgeIndex, split_passages, terms
+from knowledge.library.search import Document, KnowledgeIndex, bigrams, split_passages, terms
 
 
 def doc(item_id, title, answer_text, details="", kind="article", topic="basics", **tags):
     passages = split_passages(answer_text, details)
+    text = f"{title} {title} {answer_text} {details} {' '.join(w for v in tags.values() for w in v)}"
     return Document(
         kind,
         item_id,
@@ -19,7 +20,8 @@ def doc(item_id, title, answer_text, details="", kind="article", topic="basics",
         details,
         "测试来源",
         {k: frozenset(v) for k, v in tags.items()},
-        terms(f"{title} {title} {answer_text} {details} {' '.join(w for v in tags.values() for w in v)}"),
+        terms(text),
+        bigrams(text),
         passages,
         tuple(frozenset(terms(p)) for p in passages),
     )

@@ -12,17 +12,32 @@ import re
 from typing import List, Optional, Text
 
 DURATION, AMOUNT, ORGANISATION = "duration", "amount", "organisation"
+DATE, WEBSITE = "date", "website"
 YES_NO, PROCEDURE, DEFINITION = "yes_no", "procedure", "definition"
 # The kinds a passage must state to answer the question; the Chinese says what was missing.
-STRICT = {DURATION: "期限或时长", AMOUNT: "金额或费用", ORGANISATION: "负责的机构"}
+STRICT = {
+    DURATION: "期限或时长",
+    AMOUNT: "金额或费用",
+    ORGANISATION: "负责的机构",
+    DATE: "日期",
+    WEBSITE: "网址",
+}
 
 NUMBER = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万半]+)"
 # In the order they are tried: a duration question often also says 吗 or 怎么.
 ASKED = [
+    (WEBSITE, re.compile(r"网址|官网|网站|链接|网页|域名")),
+    (
+        DATE,
+        re.compile(
+            r"哪天|哪一天|哪年|哪一年|(什么时候|何时|哪年)(开始|起)?(施行|实施|生效|发布|印发|出台|发的|颁布|加入|成为|改)|"
+            r"(施行|生效|发布|印发)(日期|时间)"
+        ),
+    ),
     (
         DURATION,
         re.compile(
-            r"多久|多长时间|多长|几天|几年|几个月|几周|多少天|多少年|多少个月|多少周|什么时候|何时|哪天|"
+            r"多久|多长时间|多长|几天|几年|几个月|几周|多少天|多少年|多少个月|多少周|什么时候|何时|"
             r"期限|时限|有效期|保护期|答辩期|异议期|优先权期|截止|过期|到期|时效|续展|期间多"
         ),
     ),
@@ -48,6 +63,8 @@ ASKED = [
 ]
 
 STATED = {
+    DATE: re.compile(r"\d{4}\s*年(\s*\d{1,2}\s*月)?|\d{4}-\d{1,2}-\d{1,2}|\b(19|20)\d{2}\b"),
+    WEBSITE: re.compile(r"https?://|www\.|\b[a-z0-9-]+\.(gov|com|org|net|int|eu|cn)\b", re.I),
     DURATION: re.compile(
         NUMBER + r"\s*(?:个)?\s*(?:年|个?月|天|日|周|星期|工作日|小时)|"
         r"\d+\s*(?:days?|months?|years?|weeks?)",
