@@ -119,6 +119,9 @@ def test_long_lines_become_passages_cut_at_sentence_ends_and_headings_are_droppe
         ("什么是Schedule A案件", answer_types.DEFINITION),
         ("不应诉可以吗", answer_types.YES_NO),
         ("怎么应对海关扣货", answer_types.PROCEDURE),
+        ("马德里协定是管什么的", answer_types.DEFINITION),
+        ("欧盟新的外观设计条例哪年生效", answer_types.DATE),
+        ("美国专利商标局的官网是什么", answer_types.WEBSITE),
         ("德国商标", None),
     ],
 )
@@ -223,3 +226,18 @@ def test_a_deadline_in_another_language_is_also_given_in_chinese(phrase, read):
 def test_a_document_of_no_known_kind_is_just_a_document():
     reading = documents.read("这是我们的产品说明书。" * 80)
     assert (reading.dispute_type, reading.kind_label, reading.deadlines) == (None, "文件", ())
+
+
+def test_a_date_or_a_web_address_is_answered_only_by_a_passage_that_has_one():
+    assert answer_types.states(answer_types.DATE, "自2021年6月1日起施行")
+    assert not answer_types.states(answer_types.DATE, "保护期20年")
+    assert answer_types.states(answer_types.WEBSITE, "官网www.cnipa.gov.cn")
+    assert not answer_types.states(answer_types.WEBSITE, "可在官方数据库查询")
+
+
+def test_an_item_about_china_is_not_the_answer_about_another_country():
+    china = doc("cn-tm", "中国商标的有效期", "中国注册商标有效期10年，可以续展。", country=["中国"])
+    us = doc("us-tm", "美国商标的有效期", "美国注册商标有效期10年，可以续展。", country=["美国"])
+    index = KnowledgeIndex([*LIBRARY.docs, china, us])
+    assert answer(index, "国内商标有效期多久").item.id == "cn-tm"
+    assert answer(index, "商标有效期多久", {"country": "美国"}).item.id == "us-tm"

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 import actions.answers
 import actions.documents
 from actions.answers import ActionDisputeGuidance
-from actions.conversation import ActionHandleInform, ActionOutOfScope
+from actions.conversation import ActionAcknowledge, ActionHandleInform, ActionOutOfScope
 from actions.fallback import ActionClarify
 from actions.followups import CONTEXT_SLOT
 from actions.knowledge_base import KnowledgeBase
@@ -175,3 +175,60 @@ def test_a_long_text_of_no_known_kind_is_read_without_guessing_guidance(dispatch
         "utter_document_read_no_deadline",
         "utter_offer_report_document",
     ]
+
+
+PCT_ENTRY = {"intent": "ask_country_guide", "text": "PCT申请什么时候要进入国家阶段", "entities": {}, "kind": "duration"}
+
+
+def test_a_follow_up_that_refers_back_adds_its_topic_to_the_question_before(dispatcher, domain):
+    tracker = conversation("那欧洲专利局呢", "nlu_fallback", context=PCT_ENTRY)
+    run(ActionClarify(), dispatcher, tracker, domain)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_answer" and "31个月" in message["answer"]
+
+
+def test_a_question_taken_for_a_yes_is_answered_as_a_question(dispatcher, domain):
+    run(ActionAcknowledge(), dispatcher, conversation("海牙体系是管什么的", "affirm"), domain)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_answer" and "外观设计" in message["answer"]
+
+
+def test_a_short_yes_is_still_a_yes(dispatcher, domain):
+    run(ActionAcknowledge(), dispatcher, conversation("是吗？", "affirm"), domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ack_affirm"]
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [("你能保证专家一定帮我们打赢官司吗", "request_expert"), ("能不能保证登记以后一定解决", "report_dispute")],
+)
+def test_a_question_no_one_can_answer_never_starts_a_form(dispatcher, domain, text, intent):
+    events = run(ActionTriageService(), dispatcher, conversation(text, intent), domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_cannot_answer"]
+    assert events[-1] == SlotSet("service_question", True)
+
+
+def test_a_follow_up_at_a_service_intent_is_answered_on_its_topic(dispatcher, domain):
+    tracker = conversation("那德国呢", "report_unfair_treatment", [entity("country", "德国")], US_TRADEMARK_TERM)
+    run(ActionTriageService(), dispatcher, tracker, domain)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_answer" and "德国" in message["title"]
+
+
+def test_a_request_right_after_an_answer_still_starts_the_form(dispatcher, domain):
+    tracker = conversation("我要登记", "report_dispute", context=US_TRADEMARK_TERM)
+    run(ActionTriageService(), dispatcher, tracker, domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_start_dispute_form"]
+
+
+def test_a_pasted_notice_without_an_answerable_question_gets_the_guidance_for_its_kind(dispatcher, domain):
+    text = (
+        "NOTIFICATION OF SUSPENSION OF RELEASE. The customs office has detained your goods "
+        "pursuant to Regulation (EU) No 608/2013 on suspicion of infringing an EU trade mark. "
+    ) * 8 + "\n我们这批货的报关员是谁？"
+    check = {"problem": "too_long", "length": len(text), "limit": 500}
+    run(ActionClarify(), dispatcher, conversation(text, "nlu_fallback", input_check=check), domain)
+    read, guidance, offer = dispatcher.messages
+    assert "海关" in read["kind"]
+    assert guidance["response"] == "utter_answer" and "海关" in guidance["title"]
+    assert offer["response"] == "utter_offer_report_document"

@@ -21,6 +21,11 @@ from knowledge.core.text import normalise
 VOCABULARY_PATH = Path(__file__).parent / "vocabulary.yml"
 
 Gazetteer = Dict[Text, Dict[Text, List[Text]]]
+# The enterprises' own country is no value of the NLU's `country` (the contract lists the
+# places of overseas disputes). Content about it is tagged with it, so that a question about
+# another country is not answered with it, and search reads these words as naming it.
+HOME_COUNTRY = "中国"
+HOME_FORMS = frozenset({"中国", "国内", "我国", "中国大陆", "中华人民共和国"})
 
 
 @dataclass(frozen=True)

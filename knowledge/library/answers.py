@@ -23,7 +23,7 @@ SCOPED_MIN_CONFIDENCE, LIBRARY_MIN_CONFIDENCE = 0.1, 0.2
 # How a passage's own coverage of the question and its item's rank share its score; an item
 # of the intent's own scope is preferred.
 COVERAGE_WEIGHT, ITEM_WEIGHT, IN_SCOPE_BONUS = 0.6, 0.4, 0.2
-# An overview question (how to proceed, or no kind of fact asked) prefers the item's own
+# An overview question (what it is, how to proceed, or no kind of fact asked) prefers the item's own
 # short answer, which the content writes as the overview.
 OVERVIEW_BONUS = 0.15
 # A general item applies to every country, but saying the country counts for more.
@@ -141,7 +141,7 @@ def answer(
                 weights[w] for w in neutral - covered if w in weights
             )
             score = COVERAGE_WEIGHT * coverage / total + ITEM_WEIGHT * item.score / top + IN_SCOPE_BONUS * in_scope
-            if position == 0 and asked in (None, answer_types.PROCEDURE):
+            if position == 0 and asked in (None, answer_types.PROCEDURE, answer_types.DEFINITION):
                 score += OVERVIEW_BONUS
             scored.append(_Scored(item, position, score, covered | (neutral & set(weights))))
     if not scored:

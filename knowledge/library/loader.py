@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from knowledge.core.vocabulary import vocabulary
+from knowledge.core.vocabulary import HOME_COUNTRY, vocabulary
 from knowledge.library.models import Article, Case, CountryGuide, Expert, Institution, RiskAlert, Source
 
 logger = logging.getLogger(__name__)
@@ -122,7 +122,8 @@ def _strings(item: Row, key: Text) -> List[Text]:
 
 
 def _canonical(item: Row, key: Text, entity: Text, many: bool, required: bool = True) -> Any:
-    allowed = vocabulary().values(entity)
+    # Content may be about the home country, which the NLU never names (vocabulary.HOME_COUNTRY).
+    allowed = vocabulary().values(entity) | ({HOME_COUNTRY} if entity == "country" else set())
     values = _strings(item, key) if many else [v for v in [_optional_text(item, key)] if v]
     bad = [v for v in values if v not in allowed]
     if bad:

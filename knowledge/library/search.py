@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from knowledge.core.text import normalise, tokenize
-from knowledge.core.vocabulary import vocabulary
+from knowledge.core.vocabulary import HOME_COUNTRY, HOME_FORMS, vocabulary
 from knowledge.library.models import Article, Case, CountryGuide, Institution, RiskAlert
 
 MIN_CONFIDENCE = 0.2
@@ -69,7 +69,7 @@ def terms(text: Text) -> List[Text]:
     words: List[Text] = []
     for word in tokenize(text):
         words.append(word)
-        value = vocabulary().canonical_of_word(word)
+        value = HOME_COUNTRY if word in HOME_FORMS else vocabulary().canonical_of_word(word)
         if value is not None and value.lower() != word:
             words.append(value)
     return words
