@@ -241,3 +241,8 @@ def test_an_item_about_china_is_not_the_answer_about_another_country():
     index = KnowledgeIndex([*LIBRARY.docs, china, us])
     assert answer(index, "国内商标有效期多久").item.id == "cn-tm"
     assert answer(index, "商标有效期多久", {"country": "美国"}).item.id == "us-tm"
+
+
+def test_the_words_that_only_say_what_is_asked_are_found_whole():
+    assert answer_types.asking_words("海牙体系是管什么的") == ["管什么"]
+    assert answer_types.asking_words("PCT要多久") == ["多久"]

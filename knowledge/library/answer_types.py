@@ -102,7 +102,7 @@ def asked(question: Text) -> Optional[Text]:
 # Question words that only say what kind of fact is wanted (多久, 多少钱, 哪个机构), unlike
 # 有效期 or 费用, which also say what the question is about.
 ASKING_ONLY = re.compile(
-    r"管什么|管啥|(干|做)什么的|干嘛的|是干嘛|多久|多长时间|多长|几天|几年|几个月|几周|多少天|多少年|多少个月|多少周|什么时候|何时|哪天|"
+    r"管什么|管啥|(?:干|做)什么的|干嘛的|是干嘛|多久|多长时间|多长|几天|几年|几个月|几周|多少天|多少年|多少个月|多少周|什么时候|何时|哪天|"
     r"多少钱|花多少|多少|几倍|哪个|哪家|哪些|什么|谁|哪里|哪儿|去哪|向哪|是否|能不能|可不可以|有没有|会不会|要不要|"
     r"怎么|如何|怎样|是不是|吗"
 )
