@@ -34,6 +34,7 @@ from tests.e2e.conftest import Chat
 
 BLIND_PATH = Path(__file__).resolve().parent.parent / "blind" / "knowledge_blind.yml"
 DEV_PATH = BLIND_PATH.with_name("knowledge_dev.yml")
+LIMITS_PATH = BLIND_PATH.with_name("limits_check.yml")
 # How the assistant says it does not know (utter_no_answer and its kin).
 DONT_KNOW = re.compile(r"知识库里暂时没有|无法(预测|保证|判断|提供|代为)|不能(预测|保证|替您|提供)")
 TO_A_PERSON = re.compile(r"人工|专家|热线")
@@ -175,6 +176,20 @@ def report(figures: Figures, show_misses: bool = False) -> bool:
         f"median <= {TARGET_MEDIAN_CHARS}: {'MET' if met else 'NOT MET'}"
     )
     return met
+
+
+def limits_report(path: Path = LIMITS_PATH) -> None:
+    """How many questions no knowledge base can answer the limits recognise, and how many
+    answerable look-alikes they refuse (knowledge/library/limits.py, no servers)."""
+    from knowledge.library.limits import beyond_reach
+
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+    caught = Counter(e["kind"] for e in entries if beyond_reach(e["text"]))
+    totals = Counter(e["kind"] for e in entries)
+    print(
+        f"limits check: {caught['unanswerable']}/{totals['unanswerable']} unanswerable recognised, "
+        f"{caught['answerable']}/{totals['answerable']} answerable look-alikes refused"
+    )
 
 
 def main() -> int:

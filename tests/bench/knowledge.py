@@ -73,6 +73,7 @@ def through_rest(model: Path, database_url: Text, questions: List[dict], titles:
     servers = Servers(make_settings(database_url), model, Path(database_url.removeprefix("sqlite:///")).parent / "logs")
     try:
         servers.start()
+        blind.limits_report()
         met = blind.report(blind.evaluate(servers.settings.rasa_url), show_misses=args.misses)
         share = rest_share(servers.settings.rasa_url, questions, titles, args.verbose)
         print(f"regression set through REST: {share:.3f} of questions answered from a right item")
