@@ -26,6 +26,7 @@ COVERAGE_WEIGHT, ITEM_WEIGHT, IN_SCOPE_BONUS = 0.6, 0.4, 0.2
 # An overview question (what it is, how to proceed, or no kind of fact asked) prefers the item's own
 # short answer, which the content writes as the overview.
 OVERVIEW_BONUS = 0.15
+OVERVIEW_KINDS = (None, answer_types.PROCEDURE, answer_types.DEFINITION, answer_types.YES_NO)
 # A general item applies to every country, but saying the country counts for more.
 NEUTRAL_SHARE = 0.5
 MAX_ANSWER_CHARS = 300
@@ -141,7 +142,7 @@ def answer(
                 weights[w] for w in neutral - covered if w in weights
             )
             score = COVERAGE_WEIGHT * coverage / total + ITEM_WEIGHT * item.score / top + IN_SCOPE_BONUS * in_scope
-            if position == 0 and asked in (None, answer_types.PROCEDURE, answer_types.DEFINITION):
+            if position == 0 and asked in OVERVIEW_KINDS:
                 score += OVERVIEW_BONUS
             scored.append(_Scored(item, position, score, covered | (neutral & set(weights))))
     if not scored:
