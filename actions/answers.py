@@ -18,7 +18,17 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.followups import CONTEXT_SLOT, Question, follow_up, has_own_topic, remember
+from actions.followups import (
+    CONTEXT_SLOT,
+    TOPICAL,
+    Question,
+    follow_up,
+    has_own_topic,
+    is_short,
+    recalled,
+    remember,
+    with_context,
+)
 from actions.handoff import hand_off
 from actions.knowledge_base import knowledge_base
 from actions.labels import button
@@ -374,12 +384,44 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, in
     text, entities = question_text(tracker), message_entities(tracker)
     if refused(dispatcher, text):
         return [SlotSet(CONTEXT_SLOT, None)]
-    question = follow_up(tracker, text, entities, intent) or Question(intent, text, entities, answer_types.asked(text))
+    index = await knowledge_base.index()
+    question = follow_up(tracker, text, entities, intent)
+    if question is None:
+        question = Question(intent, text, entities, answer_types.asked(text))
+        better = better_with_context(index, tracker, question)
+        if better is not None:
+            found, question = better
+            action = answer_action(question.intent)
+            assert action is not None
+            action.utter_answer(dispatcher, found, question.entities)
+            return [remember(tracker, question)]
     action = answer_action(question.intent) or answer_action(intent)
     assert action is not None, f"{intent} has no answer action"
-    index = await knowledge_base.index()
     events = action.answer(dispatcher, index, question.text, question.entities, question.kind)
     return [*events, remember(tracker, question)]
+
+
+def better_with_context(
+    index: KnowledgeIndex, tracker: Tracker, question: Question
+) -> Optional[Tuple[Answer, Question]]:
+    """A short question with a topic of its own just after an answer (“要多久之内去法院确认”
+    after one on mediation agreements) may still be about that answer: it is read with the
+    question before when that reading is answered, and covers more, than the message alone."""
+    context = recalled(tracker)
+    if context is None or not is_short(question.text):
+        return None
+    topical = {k: v for k, v in question.entities.items() if k in TOPICAL}
+    together = with_context(context, question.text, topical)
+    alone_action, together_action = answer_action(question.intent), answer_action(together.intent)
+    if alone_action is None or together_action is None:
+        return None
+    joined = together_action.find(index, together.text, together.entities, together.kind)
+    if joined is None or joined.missing:
+        return None
+    alone = alone_action.find(index, question.text, question.entities, question.kind)
+    if alone is not None and not alone.missing and alone.coverage >= joined.coverage:
+        return None
+    return joined, together
 
 
 async def answer_if_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:

@@ -18,7 +18,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from knowledge.core.text import normalise
-from knowledge.core.vocabulary import vocabulary
+from knowledge.core.vocabulary import HOME_COUNTRY, HOME_FORMS, vocabulary
 from knowledge.library import answer_types
 from knowledge.library.search import terms
 
@@ -93,25 +93,47 @@ def follow_up(tracker: Tracker, text: Text, entities: Dict[Text, Text], intent: 
     it is not a follow-up (it is long, or no answer came just before). `intent` is the
     message's own question intent, kept when the message names its own topic."""
     context = recalled(tracker)
-    short = len(normalise(text).strip()) <= MAX_FOLLOW_UP_CHARS
-    if context is None or not text.strip() or not short:
+    if context is None or not is_short(text):
         return None
     remembered = dict(context.get("entities") or {})
     topical = {k: v for k, v in entities.items() if k in TOPICAL}
-    merged = {**remembered, **topical}
     if has_own_topic(text) and not REFERS_BACK.search(text):
         # Its own topic, perhaps about the same place: only the country or district carries over.
         place = {k: v for k, v in remembered.items() if k in PLACES and k not in topical}
         if not place:
             return None
         return Question(intent or str(context["intent"]), text, {**topical, **place}, answer_types.asked(text))
+    return with_context(context, text, topical)
+
+
+def is_short(text: Text) -> bool:
+    return bool(text.strip()) and len(normalise(text).strip()) <= MAX_FOLLOW_UP_CHARS
+
+
+def with_context(context: Dict[Text, Any], text: Text, topical: Dict[Text, Text]) -> Question:
+    """The question before, asked again with this message's words and entities: a country
+    it names replaces the one before (naming China too, which the NLU does not tag)."""
+    remembered = dict(context.get("entities") or {})
+    merged = {**remembered, **topical}
     earlier = str(context.get("text") or "")
     for name, value in topical.items():
         old = remembered.get(name)
         if old and old != value:
             earlier = _replace_value(earlier, name, old, value)
+        elif name == "country" and not old:
+            earlier = _replace_home(earlier, value)
+    if "country" not in topical and any(form in text for form in HOME_FORMS):
+        old = merged.pop("country", None)
+        if old:
+            earlier = _replace_value(earlier, "country", old, HOME_COUNTRY)
     kind = answer_types.asked(text) or context.get("kind")
     return Question(str(context["intent"]), f"{earlier} {text}".strip(), merged, kind)
+
+
+def _replace_home(text: Text, new: Text) -> Text:
+    for form in sorted(HOME_FORMS, key=len, reverse=True):
+        text = text.replace(form, new)
+    return text
 
 
 def _replace_value(text: Text, entity: Text, old: Text, new: Text) -> Text:

@@ -26,7 +26,7 @@ STRICT = {
 NUMBER = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万半]+)"
 # In the order they are tried: a duration question often also says 吗 or 怎么.
 ASKED = [
-    (WEBSITE, re.compile(r"网址|官网|网站|链接|网页|域名")),
+    (WEBSITE, re.compile(r"网址|官网|官方网站|网页地址")),
     (
         DATE,
         re.compile(

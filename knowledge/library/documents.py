@@ -62,6 +62,14 @@ KINDS: List[Tuple[Text, Text, List[Tuple[Text, int]]]] = [
         ],
     ),
     ("展会纠纷", "展会上的侵权投诉", [(r"trade fair|exhibition|Messe|booth|stand no|展会|展位|参展", 2)]),
+    (
+        "商标抢注",
+        "商标异议、无效或抢注相关的通知",
+        [
+            (r"notice of opposition|opposition proceeding|Widerspruch|商标异议|异议申请|无效宣告|抢注", 3),
+            (r"bad faith|恶意|trade ?mark application|商标申请|EUIPO|USPTO|TTAB", 1),
+        ],
+    ),
 ]
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 MONATE = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
@@ -70,7 +78,7 @@ DEADLINES = re.compile(
     rf"(?:{MONTHS})\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{MONTHS})\s+\d{{4}}|"
     rf"\d{{1,2}}\.\s*(?:{MONATE})\s+\d{{4}}|\d{{1,2}}\.\d{{1,2}}\.\d{{4}}|"
     r"within\s+[\w-]+\s+(?:\(\d+\)\s+)?(?:calendar\s+|business\s+|working\s+)?days|"
-    r"\d+\s*(?:个)?(?:工作日|日|天)(?:内|以内|之内)|innerhalb\s+(?:von\s+)?\w+\s+(?:Tagen|Wochen)|binnen\s+\w+\s+(?:Tagen|Wochen)",
+    r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:个)?(?:工作日|日|天)(?:内|以内|之内)|innerhalb\s+(?:von\s+)?\w+\s+(?:Tagen|Wochen)|binnen\s+\w+\s+(?:Tagen|Wochen)",
     re.I,
 )
 # Words near a date that make it a deadline rather than the letter's own date.
