@@ -261,3 +261,10 @@ def test_an_item_about_china_is_not_the_answer_about_another_country():
 def test_the_words_that_only_say_what_is_asked_are_found_whole():
     assert answer_types.asking_words("海牙体系是管什么的") == ["管什么"]
     assert answer_types.asking_words("PCT要多久") == ["多久"]
+
+
+def test_a_period_in_chinese_numerals_and_an_opposition_notice_are_read():
+    letter = "我方委托人认为贵司产品侵犯其专利权，请于收到本函之日起十五日内停止侵权并书面答复。" * 3
+    assert documents.read(letter + "\n怎么办？").deadlines == ("十五日内",)
+    notice = "NOTICE OF OPPOSITION against trademark application No. 123 at the EUIPO, filed in bad faith. " * 4
+    assert documents.read(notice).dispute_type == "商标抢注"

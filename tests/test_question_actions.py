@@ -8,7 +8,7 @@ from rasa_sdk.events import SlotSet
 
 import actions.answers
 import actions.documents
-from actions.answers import ActionDisputeGuidance
+from actions.answers import ActionDisputeGuidance, ActionMediation
 from actions.conversation import ActionAcknowledge, ActionHandleInform, ActionOutOfScope
 from actions.fallback import ActionClarify
 from actions.followups import CONTEXT_SLOT
@@ -232,3 +232,24 @@ def test_a_pasted_notice_without_an_answerable_question_gets_the_guidance_for_it
     assert "海关" in read["kind"]
     assert guidance["response"] == "utter_answer" and "海关" in guidance["title"]
     assert offer["response"] == "utter_offer_report_document"
+
+
+def test_a_follow_up_naming_china_asks_the_same_about_china(dispatcher, domain):
+    us_copyright = {
+        "intent": "ask_country_guide",
+        "text": "美国的著作权保护期多久",
+        "entities": {"country": "美国", "ip_type": "著作权"},
+        "kind": "duration",
+    }
+    events = run(ActionClarify(), dispatcher, conversation("那国内呢", "nlu_fallback", context=us_copyright), domain)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_answer" and "中国" in message["title"]
+    assert "country" not in context_of(events)["entities"]
+
+
+def test_a_short_question_without_its_subject_is_read_with_the_question_before(dispatcher, domain):
+    mediation = {"intent": "ask_mediation", "text": "调解协议签了以后有什么效力", "entities": {}, "kind": None}
+    tracker = conversation("去法院确认有期限吗", "ask_mediation", context=mediation)
+    run(ActionMediation(), dispatcher, tracker, domain)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_answer" and "30日" in message["answer"]
