@@ -366,9 +366,10 @@ class ActionContact(AnswerAction):
         return []
 
 
-def refused(dispatcher: CollectingDispatcher, text: Text) -> bool:
-    """Says so when no knowledge base can answer `text` (knowledge/library/limits.py)."""
-    reason = beyond_reach(text)
+def refused(dispatcher: CollectingDispatcher, text: Text, learned: bool = True) -> bool:
+    """Says so when no knowledge base can answer `text` (knowledge/library/limits.py);
+    without `learned`, by the rules alone (for messages that are not questions)."""
+    reason = beyond_reach(text, learned)
     if reason is None:
         return False
     dispatcher.utter_message(

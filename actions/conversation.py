@@ -59,7 +59,7 @@ class ActionSmallTalk(Action):
         return "action_small_talk"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        if refused(dispatcher, question_text(tracker)):
+        if refused(dispatcher, question_text(tracker), learned=False):
             return [SlotSet(CONTEXT_SLOT, None)]
         dispatcher.utter_message(response=SMALL_TALK.get(latest_intent(tracker), "utter_greet"))
         return []
@@ -111,7 +111,8 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        if refused(dispatcher, question_text(tracker)):
+        # The rules alone: the classifier knows this service's questions, not the world's.
+        if refused(dispatcher, question_text(tracker), learned=False):
             return [SlotSet(CONTEXT_SLOT, None)]
         answered = await answer_from_library(dispatcher, tracker, min_coverage=CONFIDENT_COVERAGE)
         if answered is not None:

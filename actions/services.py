@@ -56,8 +56,9 @@ class ActionTriageService(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         intent, text = latest_intent(tracker), question_text(tracker)
+        unreachable = beyond_reach(text, learned=False)
         if not is_payload(tracker) and (
-            beyond_reach(text) or (not REQUEST.search(text) and follow_up(tracker, text, message_entities(tracker)))
+            unreachable or (not REQUEST.search(text) and follow_up(tracker, text, message_entities(tracker)))
         ):
             # answer_question tells the first so and answers the second on its topic.
             return [*await answer_question(dispatcher, tracker, ANSWERED_AS), SlotSet(SLOT, True)]

@@ -178,17 +178,34 @@ def report(figures: Figures, show_misses: bool = False) -> bool:
     return met
 
 
-def limits_report(path: Path = LIMITS_PATH) -> None:
-    """How many questions no knowledge base can answer the limits recognise, and how many
-    answerable look-alikes they refuse (knowledge/library/limits.py, no servers)."""
-    from knowledge.library.limits import beyond_reach
+def limits_report(path: Path = LIMITS_PATH, folds: int = 5) -> None:
+    """The limits (knowledge/library/limits.py, no servers): the rules alone on the limits
+    check, and the learned half in cross-validation on its own examples."""
+    import numpy as np
+
+    from knowledge.library import limits
 
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
-    caught = Counter(e["kind"] for e in entries if beyond_reach(e["text"]))
+    caught = Counter(e["kind"] for e in entries if limits.beyond_reach(e["text"], learned=False))
     totals = Counter(e["kind"] for e in entries)
     print(
-        f"limits check: {caught['unanswerable']}/{totals['unanswerable']} unanswerable recognised, "
+        f"limits check, rules alone: {caught['unanswerable']}/{totals['unanswerable']} unanswerable recognised, "
         f"{caught['answerable']}/{totals['answerable']} answerable look-alikes refused"
+    )
+    texts, labels = limits.examples()
+    order = np.random.default_rng(7).permutation(len(texts))
+    flagged = np.zeros(len(texts), dtype=bool)
+    for fold in range(folds):
+        held = order[fold::folds]
+        kept = np.setdiff1d(order, held)
+        vectorizer, model = limits.train([texts[i] for i in kept], [labels[i] for i in kept])
+        probability = model.predict_proba(vectorizer.transform([texts[i] for i in held]))[:, 1]
+        flagged[held] = probability > limits.LEARNED_THRESHOLD
+    truth = np.array(labels)
+    print(
+        f"limits, learned half ({folds}-fold cross-validation at {limits.LEARNED_THRESHOLD}): "
+        f"{int((flagged & truth).sum())}/{int(truth.sum())} unanswerable examples recognised, "
+        f"{int((flagged & ~truth).sum())}/{int((~truth).sum())} answerable ones refused"
     )
 
 
