@@ -1,7 +1,7 @@
 """A pasted document (longer than the classifier reads) is read, not refused.
 
 The reply says what kind of document it is and what it is about, names the deadlines it
-sets, answers with the guidance for that kind, and offers to register the dispute with what
+sets, gives the overview of the guidance for that kind, and offers to register the dispute with what
 was found pre-filled; the whole text is kept as the dispute's description.
 """
 
@@ -18,6 +18,7 @@ from actions.followups import Question, remember
 from actions.knowledge_base import knowledge_base
 from actions.labels import button, entity_summary
 from knowledge.library import documents
+from knowledge.library.answers import Answer
 
 GUIDANCE_INTENT = "ask_dispute_guidance"
 
@@ -33,18 +34,21 @@ async def answer_document(dispatcher: CollectingDispatcher, tracker: Tracker) ->
         )
     else:
         dispatcher.utter_message(response="utter_document_read_no_deadline", kind=reading.kind_label, about=about)
-    # The user's own question, then what the document is: the guidance for that kind. A text
-    # of no known kind and with no question gets no guidance: any would be a guess.
-    # When the library cannot answer the question itself, the guidance for the kind is given.
+    # What to do about a document of a known kind is its guidance's overview (the user's own
+    # question is most often “what is this, what do we do”); a text of no known kind is
+    # answered on the user's question, and without one gets no guidance: any would be a guess.
     guidance = f"{reading.dispute_type or ''} {reading.kind_label} 怎么办"
     question = Question(GUIDANCE_INTENT, f"{reading.question} {guidance}", reading.entities, None)
     if reading.dispute_type or reading.question:
         action = answer_action(GUIDANCE_INTENT)
         assert action is not None
         index = await knowledge_base.index()
-        found = action.find(index, question.text, question.entities)
-        if (found is None or found.missing) and reading.dispute_type:
+        if reading.dispute_type:
             found = action.find(index, guidance, question.entities)
+            if found is not None and not found.missing:
+                found = Answer(found.item, found.item.passages[:1], None, found.coverage)
+        else:
+            found = action.find(index, question.text, question.entities)
         action.utter_answer(dispatcher, found, question.entities)
     dispatcher.utter_message(
         response="utter_offer_report_document",
