@@ -24,7 +24,6 @@ from knowledge.core.validation import normalise_phone
 
 # Shorter messages are taken as the yes or no they were classified as (“是吗？”, “可以吗”).
 MIN_QUESTION_CHARS = 6
-SMALL_TALK = {"greet": "utter_greet", "thank": "utter_thank", "ask_capabilities": "utter_capabilities"}
 ACKNOWLEDGEMENTS = {"affirm": "utter_ack_affirm", "deny": "utter_ack_deny", "stop": "utter_ack_stop"}
 # What someone who only names a country, IP type or dispute type most likely wants next.
 INFORM_FOLLOW_UPS = ["ask_dispute_guidance", "ask_country_guide", "ask_risk_warning", "ask_case"]
@@ -46,22 +45,6 @@ class ActionAcknowledge(Action):
                 return answered
         intent = latest_intent(tracker)
         dispatcher.utter_message(response=ACKNOWLEDGEMENTS.get(intent, "utter_ack_affirm"))
-        return []
-
-
-class ActionSmallTalk(Action):
-    """Answers a greeting, a thank-you or “what can you do”; a question no knowledge base
-    can answer that the NLU took for one (“您好，帮我们代理的律师现在在不在”) is told so.
-    Other questions are not looked up here: on such short texts the library's coverage says
-    little (“你们能做什么” covers a case whole)."""
-
-    def name(self) -> Text:
-        return "action_small_talk"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        if refused(dispatcher, question_text(tracker), learned=False):
-            return [SlotSet(CONTEXT_SLOT, None)]
-        dispatcher.utter_message(response=SMALL_TALK.get(latest_intent(tracker), "utter_greet"))
         return []
 
 

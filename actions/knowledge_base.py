@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from knowledge.core import settings as settings_module
 from knowledge.core.db import make_engine
-from knowledge.library import contacts
+from knowledge.library import contacts, limits
 from knowledge.library.search import KnowledgeIndex
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,8 @@ class KnowledgeBase:
         return await asyncio.get_running_loop().run_in_executor(None, call)
 
     def _build(self) -> None:
+        # The limits' classifier is trained here too, off the event loop, not on a question.
+        limits.learned_probability("")
         self._index = KnowledgeIndex.from_engine(self.engine())
         self._contacts = contacts.load_contacts(self.settings.contacts_file)
         self._built_at = time.monotonic()

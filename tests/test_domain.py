@@ -77,9 +77,8 @@ def test_every_intent_has_exactly_one_rule_and_services_one_per_branch():
 
 
 def test_topic_intents_go_to_actions_and_small_talk_to_responses():
-    # out_of_scope, greet, thank and ask_capabilities go to actions: a prediction or someone
-    # else's case the NLU took for them is told why not.
-    small_talk = {"goodbye", "bot_challenge"}
+    # out_of_scope goes to an action: a prediction or someone else's case is told why not.
+    small_talk = {"greet", "goodbye", "thank", "bot_challenge", "ask_capabilities"}
     for rule in RULES:
         intent, action = rule["steps"][0]["intent"], rule["steps"][1]["action"]
         if action == "action_triage_service":  # a form starts, or a question about it is answered

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 import actions.answers
 import actions.documents
 from actions.answers import ActionDisputeGuidance, ActionMediation
-from actions.conversation import ActionAcknowledge, ActionHandleInform, ActionOutOfScope, ActionSmallTalk
+from actions.conversation import ActionAcknowledge, ActionHandleInform, ActionOutOfScope
 from actions.fallback import ActionClarify
 from actions.followups import CONTEXT_SLOT
 from actions.knowledge_base import KnowledgeBase
@@ -253,19 +253,3 @@ def test_a_short_question_without_its_subject_is_read_with_the_question_before(d
     run(ActionMediation(), dispatcher, tracker, domain)
     [message] = dispatcher.messages
     assert message["response"] == "utter_answer" and "30日" in message["answer"]
-
-
-@pytest.mark.parametrize(
-    "text, intent, response",
-    [
-        ("您好，请问在吗", "greet", "utter_greet"),
-        ("好的谢谢", "thank", "utter_thank"),
-        ("你们能做什么", "ask_capabilities", "utter_capabilities"),
-        ("你好，对方律师叫什么名字", "greet", "utter_cannot_answer"),
-    ],
-)
-def test_small_talk_is_answered_and_an_unanswerable_question_in_it_is_told_so(
-    dispatcher, domain, text, intent, response
-):
-    run(ActionSmallTalk(), dispatcher, conversation(text, intent), domain)
-    assert [m["response"] for m in dispatcher.messages] == [response]
