@@ -405,13 +405,14 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, in
 def better_with_context(
     index: KnowledgeIndex, tracker: Tracker, question: Question
 ) -> Optional[Tuple[Answer, Question]]:
-    """A short question with a topic of its own just after an answer (“要多久之内去法院确认”
-    after one on mediation agreements) may still be about that answer: it is read with the
-    question before when that reading is answered, and covers more, than the message alone."""
+    """A short question with a topic of its own but no subject (no country, IP type, dispute
+    type...) just after an answer (“要多久之内去法院确认” after one on mediation agreements) may
+    still be about that answer: it is read with the question before when that reading is
+    answered, and covers more, than the message alone."""
     context = recalled(tracker)
-    if context is None or not is_short(question.text):
-        return None
     topical = {k: v for k, v in question.entities.items() if k in TOPICAL}
+    if context is None or topical or not is_short(question.text):
+        return None
     together = with_context(context, question.text, topical)
     alone_action, together_action = answer_action(question.intent), answer_action(together.intent)
     if alone_action is None or together_action is None:
