@@ -14,7 +14,7 @@ make the benchmark measure the tuning. `--misses` lists the ids of the misses, f
 that a mechanism (not a wording) is at fault.
 
 `tests/blind/knowledge_dev.yml` is a second set written the same way by another blind
-helper: the one to read when looking for what goes wrong. `python -m tests.bench.blind --dev`
+helper: the one to read when looking for what goes wrong. `python -m tests.bench.knowledge --dev`
 runs it and prints each miss with its question, the terms wanted and the reply. Mechanisms
 are fixed on the dev set and measured on the test set, which nobody reads.
 """
@@ -207,37 +207,3 @@ def limits_report(path: Path = LIMITS_PATH, folds: int = 5) -> None:
         f"{int((flagged & truth).sum())}/{int(truth.sum())} unanswerable examples recognised, "
         f"{int((flagged & ~truth).sum())}/{int((~truth).sum())} answerable ones refused"
     )
-
-
-def main() -> int:
-    """Runs the dev set (`--dev`, misses printed whole) or the test set (figures only)."""
-    import argparse
-    import tempfile
-
-    from bot.database import prepare_database
-    from bot.processes import Servers
-    from bot.training import newest_model
-    from tests.e2e.conftest import make_settings
-
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--dev", action="store_true", help="run the dev set and print its misses")
-    args = parser.parse_args()
-    model = newest_model()
-    if model is None:
-        print("no model: run `make train`")
-        return 1
-    with tempfile.TemporaryDirectory() as directory:
-        database_url = f"sqlite:///{Path(directory) / 'kb.db'}"
-        prepare_database(database_url)
-        servers = Servers(make_settings(database_url), model, Path(directory) / "logs")
-        try:
-            servers.start()
-            path = DEV_PATH if args.dev else BLIND_PATH
-            met = report(evaluate(servers.settings.rasa_url, path, show=args.dev), show_misses=True)
-        finally:
-            servers.stop()
-    return 0 if met else 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
