@@ -27,19 +27,18 @@ NUMBER = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万半]+)"
 # In the order they are tried: a duration question often also says 吗 or 怎么.
 ASKED = [
     (WEBSITE, re.compile(r"网址|官网|官方网站|网页地址")),
+    # “多少年，从哪天开始算” asks for a term and where it starts: a duration.
+    (DURATION, re.compile(r"多久|多长时间|多长|几天|几年|几个月|几周|多少天|多少年|多少个月|多少周")),
     (
         DATE,
         re.compile(
-            r"哪天|哪一天|哪年|哪一年|(什么时候|何时|哪年)(开始|起)?(施行|实施|生效|发布|印发|出台|发的|颁布|加入|成为|改)|"
+            r"哪天|哪一天|哪年|哪一年|(什么时候|啥时候|何时|哪年)(开始|起)?(施行|实施|生效|发布|印发|出台|发的|颁布|加入|成为|改)|"
             r"(施行|生效|发布|印发)(日期|时间)"
         ),
     ),
     (
         DURATION,
-        re.compile(
-            r"多久|多长时间|多长|几天|几年|几个月|几周|多少天|多少年|多少个月|多少周|什么时候|何时|"
-            r"期限|时限|有效期|保护期|答辩期|异议期|优先权期|截止|过期|到期|时效|续展|期间多"
-        ),
+        re.compile(r"什么时候|啥时候|何时|期限|时限|有效期|保护期|答辩期|异议期|优先权期|截止|过期|到期|时效|续展|期间多"),
     ),
     (
         AMOUNT,
@@ -66,8 +65,9 @@ ASKED = [
 STATED = {
     DATE: re.compile(r"\d{4}\s*年(\s*\d{1,2}\s*月)?|\d{4}-\d{1,2}-\d{1,2}|\b(19|20)\d{2}\b"),
     WEBSITE: re.compile(r"https?://|www\.|\b[a-z0-9-]+\.(gov|com|org|net|int|eu|cn)\b", re.I),
+    # Not a date's parts: 2019年, 8月 and 3日 in “2019年8月3日”.
     DURATION: re.compile(
-        NUMBER + r"\s*(?:个)?\s*(?:年|个?月|天|日|周|星期|工作日|小时)|"
+        r"(?<![\d.年月])(?!(?:19|20)\d\d\s*年)" + NUMBER + r"\s*(?:个)?\s*(?:年|个?月|天|日|周|星期|工作日|小时)|"
         r"\d+\s*(?:days?|months?|years?|weeks?)",
         re.I,
     ),
@@ -82,6 +82,8 @@ STATED = {
     ),
 }
 
+# Words that end like a body's name but are none (布局, 全部, 签署, 中心打击).
+NOT_BODIES = re.compile(r"布局|格局|结局|出局|局面|局限|全部|内部|外部|局部|部分|部署|签署|中心打击|重心|平台上")
 
 # The shape of a question, whatever it asks: a question mark, a question particle or word.
 QUESTION = re.compile(
@@ -103,7 +105,7 @@ def asked(question: Text) -> Optional[Text]:
 # Question words that only say what kind of fact is wanted (多久, 多少钱, 哪个机构), unlike
 # 有效期 or 费用, which also say what the question is about.
 ASKING_ONLY = re.compile(
-    r"管什么|管啥|(?:干|做)什么的|干嘛的|是干嘛|多久|多长时间|多长|几天|几年|几个月|几周|多少天|多少年|多少个月|多少周|什么时候|何时|哪天|"
+    r"管什么|管啥|(?:干|做)什么的|干嘛的|是干嘛|多久|多长时间|多长|几天|几年|几个月|几周|多少天|多少年|多少个月|多少周|什么时候|啥时候|何时|哪天|"
     r"多少钱|花多少|多少|几倍|哪个|哪家|哪些|什么|谁|哪里|哪儿|去哪|向哪|是否|能不能|可不可以|有没有|会不会|要不要|"
     r"怎么|如何|怎样|是不是|吗"
 )
@@ -118,4 +120,6 @@ def asking_words(question: Text) -> List[Text]:
 def states(kind: Optional[Text], passage: Text) -> bool:
     """Whether the passage states a fact of that kind (always, for the kinds that are not strict)."""
     pattern = STATED.get(kind or "")
+    if kind == ORGANISATION:
+        passage = NOT_BODIES.sub(" ", passage)
     return pattern is None or bool(pattern.search(passage))

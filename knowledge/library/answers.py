@@ -12,7 +12,7 @@ Passages are the content's own words, never generated.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Text, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Set, Text, Tuple
 
 from knowledge.library import answer_types
 from knowledge.library.search import EXCLUSIVE_ENTITIES, Entities, KnowledgeIndex, Suggestion
@@ -22,7 +22,7 @@ CANDIDATE_ITEMS = 5
 SCOPED_MIN_CONFIDENCE, LIBRARY_MIN_CONFIDENCE = 0.1, 0.2
 # How a passage's own coverage of the question and its item's rank share its score; an item
 # of the intent's own scope is preferred.
-COVERAGE_WEIGHT, ITEM_WEIGHT, IN_SCOPE_BONUS = 0.6, 0.4, 0.2
+COVERAGE_WEIGHT, ITEM_WEIGHT, IN_SCOPE_BONUS = 0.6, 0.4, 0.1
 # An overview question (what it is, how to proceed, or no kind of fact asked) prefers the item's own
 # short answer, which the content writes as the overview.
 OVERVIEW_BONUS = 0.15
@@ -62,7 +62,25 @@ class _Scored:
     item: Suggestion
     position: int
     score: float
-    covered: FrozenSet[Text]
+    # How much of each question word the passage says (1 for the word itself).
+    covered: Mapping[Text, float]
+
+
+def _share(word: Text, lowered: Text) -> float:
+    """How much of a compound Chinese word (商标注册, 被海关扣) a passage says where it lacks
+    the word itself: the share of the word's character pairs it has."""
+    if word.isascii() or len(word) < 3:
+        return 0.0
+    pairs = [word[i : i + 2] for i in range(len(word) - 1)]
+    return sum(pair in lowered for pair in pairs) / len(pairs)
+
+
+def _union(covered: Iterable[Mapping[Text, float]]) -> Dict[Text, float]:
+    found: Dict[Text, float] = {}
+    for shares in covered:
+        for word, share in shares.items():
+            found[word] = max(share, found.get(word, 0.0))
+    return found
 
 
 def _trim(passage: Text) -> Text:
@@ -89,7 +107,8 @@ def _candidates(
     topics: Optional[Iterable[Text]],
 ) -> List[Tuple[Suggestion, bool]]:
     """(item, in scope): the scope's best, then the library's best that are about the
-    question's place (a general item outside the scope is a neighbour, not an answer)."""
+    question's place (a general item outside the scope is a neighbour, not an answer). A
+    case outside the scope tells what happened to someone, not what the question asks."""
     scoped = kinds is not None or topics is not None
     found = index.suggest(
         text, entities, k=CANDIDATE_ITEMS, kinds=kinds, topics=topics, min_confidence=SCOPED_MIN_CONFIDENCE
@@ -137,21 +156,29 @@ def answer(
             lowered = passage.lower()
             # A word counts where the passage has it, even inside a longer word (答辩 in 答辩期,
             # 货 in 货物); a Latin word only as a word of its own.
-            covered = frozenset(w for w in weights if w in words or w in tagged or (not w.isascii() and w in lowered))
-            coverage = sum(weights[w] for w in covered) + NEUTRAL_SHARE * sum(
-                weights[w] for w in neutral - covered if w in weights
-            )
+            shares = {
+                w: 1.0 if w in words or w in tagged or (not w.isascii() and w in lowered) else _share(w, lowered)
+                for w in weights
+            }
+            covered = {w: share for w, share in shares.items() if share > 0}
+            covered.update({w: NEUTRAL_SHARE for w in neutral if w in weights and w not in covered})
+            coverage = sum(weights[w] * share for w, share in covered.items())
             score = COVERAGE_WEIGHT * coverage / total + ITEM_WEIGHT * item.score / top + IN_SCOPE_BONUS * in_scope
             if position == 0 and asked in OVERVIEW_KINDS:
                 score += OVERVIEW_BONUS
-            scored.append(_Scored(item, position, score, covered | (neutral & set(weights))))
+            scored.append(_Scored(item, position, score, {**covered, **{w: 1.0 for w in neutral if w in weights}}))
     if not scored:
         return Answer(candidates[0][0], (), asked)
     best = max(scored, key=lambda s: s.score)
     chosen = [best]
-    uncovered = set(weights) - best.covered
     second = max(
-        (s for s in scored if s.item.id == best.item.id and s.position != best.position and uncovered & s.covered),
+        (
+            s
+            for s in scored
+            if s.item.id == best.item.id
+            and s.position != best.position
+            and any(share > best.covered.get(w, 0.0) for w, share in s.covered.items())
+        ),
         key=lambda s: s.score,
         default=None,
     )
@@ -163,7 +190,7 @@ def answer(
     ):
         chosen.append(second)
     chosen.sort(key=lambda s: s.position)
-    coverage = sum(weights[w] for w in frozenset().union(*(s.covered for s in chosen))) / total
+    coverage = sum(weights[w] * share for w, share in _union(s.covered for s in chosen).items()) / total
     if coverage < min_coverage:
         return None
     return Answer(best.item, tuple(_trim(passages[s.position]) for s in chosen), asked, round(coverage, 3))

@@ -74,7 +74,7 @@ def through_rest(model: Path, database_url: Text, questions: List[dict], titles:
     try:
         servers.start()
         if args.dev:
-            return blind.report(blind.evaluate(servers.settings.rasa_url, blind.DEV_PATH, show=True), True)
+            return blind.report(blind.evaluate(servers.settings.rasa_url, blind.BLIND_PATH.with_name(args.dev), show=True), True)
         blind.limits_report()
         met = blind.report(blind.evaluate(servers.settings.rasa_url), show_misses=args.misses)
         share = rest_share(servers.settings.rasa_url, questions, titles, args.verbose)
@@ -92,7 +92,10 @@ def main(argv: Optional[List[Text]] = None) -> int:
     parser.add_argument("--no-rest", action="store_true", help="skip the REST-channel measurement")
     parser.add_argument("--verbose", action="store_true", help="print every miss of the regression set")
     parser.add_argument("--misses", action="store_true", help="list the ids of the blind set's misses")
-    parser.add_argument("--dev", action="store_true", help="run only the dev set, printing its misses whole")
+    parser.add_argument(
+        "--dev", nargs="?", const=blind.DEV_PATH.name, metavar="FILE",
+        help="run only a dev set of tests/blind/ (default knowledge_dev.yml), printing its misses whole",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     data = yaml.safe_load(QUESTIONS_PATH.read_text(encoding="utf-8"))
