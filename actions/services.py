@@ -37,11 +37,14 @@ REQUEST = re.compile(
     r"(找|要|需要|联系)(一位|一个|个)|登记一下|反映一下|现在就|马上"
 )
 
+# Asking whether anyone provides the service is a question even in a request's words (“有人帮忙吗”).
+EXISTS = re.compile(r"有(没有)?(人|地方|机构|部门|专家|谁)\S{0,6}(帮|管|负责|处理|协助)|谁(能|可以|会)?(帮|管)")
+
 
 def asks_about_service(text: Text) -> bool:
     """A question about the service (whether it exists, its cost, who provides it, how it
     works) rather than a request for it."""
-    return is_question(text) and not REQUEST.search(text)
+    return is_question(text) and (bool(EXISTS.search(text)) or not REQUEST.search(text))
 
 
 class ActionTriageService(Action):

@@ -1,4 +1,5 @@
-"""Subscribing to, unsubscribing from and listing risk alerts, by country and/or industry."""
+"""Subscribing to, unsubscribing from and listing risk alerts, by country and/or industry; a
+question about the alerts is answered."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import answer_question
 from actions.knowledge_base import knowledge_base
+from actions.labels import INTENT_LABELS, button
+from actions.services import asks_about_service
 from actions.tracker import channel_of, entity_values, question_text
 from knowledge.core.text import normalise
 from knowledge.records import subscriptions
@@ -64,6 +68,14 @@ class ActionSubscribeAlerts(Action):
                 response="utter_unsubscribed", count=removed, remaining=describe(left) if left else "无"
             )
             return []
+        if not countries and not industries and asks_about_service(text):
+            # “市里会盯哪些海外动态发预警”: a question about the alerts, answered, with the service offered.
+            events = await answer_question(dispatcher, tracker, "ask_risk_warning")
+            label = INTENT_LABELS["subscribe_alerts"]
+            dispatcher.utter_message(
+                response="utter_offer_service", service=label, buttons=[button(label, "subscribe_alerts", {})]
+            )
+            return events
         if not countries and not industries:
             dispatcher.utter_message(response="utter_ask_subscription")
             return [SlotSet("pending_topic", "subscribe_alerts")]

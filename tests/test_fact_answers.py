@@ -5,26 +5,12 @@ import pytest
 
 from knowledge.library import answer_types, documents, limits
 from knowledge.library.answers import answer
-from knowledge.library.search import Document, KnowledgeIndex, bigrams, split_passages, terms
+from knowledge.library.search import KnowledgeIndex, bigrams, make_document, split_passages, terms
 
 
 def doc(item_id, title, answer_text, details="", kind="article", topic="basics", **tags):
-    passages = split_passages(answer_text, details)
-    text = f"{title} {title} {answer_text} {details} {' '.join(w for v in tags.values() for w in v)}"
-    return Document(
-        kind,
-        item_id,
-        topic,
-        title,
-        answer_text,
-        details,
-        "测试来源",
-        {k: frozenset(v) for k, v in tags.items()},
-        terms(text),
-        bigrams(text),
-        passages,
-        tuple(frozenset(terms(p)) for p in passages),
-    )
+    tags = {k: frozenset(v) for k, v in tags.items()}
+    return make_document(kind, item_id, topic, title, answer_text, details, "测试来源", tags)
 
 
 LIBRARY = KnowledgeIndex(

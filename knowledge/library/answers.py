@@ -150,8 +150,11 @@ def answer(
         # its keywords are not: they choose the item, the passage's own words choose the passage.
         tagged = {w for tags in item.tags.values() for w in tags}
         neutral = {v for name, vals in values.items() if not item.tags.get(name) for v in vals}
-        for position, (passage, words) in enumerate(zip(item.passages, item.passage_words, strict=True)):
+        places = zip(item.passages, item.passage_words, item.passage_countries, strict=True)
+        for position, (passage, words, countries) in enumerate(places):
             if asked in answer_types.STRICT and not answer_types.states(asked, passage):
+                continue
+            if values.get("country") and countries and not countries & values["country"]:
                 continue
             lowered = passage.lower()
             # A word counts where the passage has it, even inside a longer word (答辩 in 答辩期,
@@ -164,7 +167,8 @@ def answer(
             covered.update({w: NEUTRAL_SHARE for w in neutral if w in weights and w not in covered})
             coverage = sum(weights[w] * share for w, share in covered.items())
             score = COVERAGE_WEIGHT * coverage / total + ITEM_WEIGHT * item.score / top + IN_SCOPE_BONUS * in_scope
-            if position == 0 and asked in OVERVIEW_KINDS:
+            # A case's story is an overview only for a question about cases.
+            if position == 0 and asked in OVERVIEW_KINDS and (in_scope or item.kind != "case"):
                 score += OVERVIEW_BONUS
             scored.append(_Scored(item, position, score, {**covered, **{w: 1.0 for w in neutral if w in weights}}))
     if not scored:

@@ -53,6 +53,8 @@ class Document:
     # The pieces an answer is made of: the short answer, then each point of the details.
     passages: Tuple[Text, ...] = field(repr=False)
     passage_words: Tuple[FrozenSet[Text], ...] = field(repr=False)
+    # The countries each passage names (“29. 英国诉讼的…” in an item for every country).
+    passage_countries: Tuple[FrozenSet[Text], ...] = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -107,24 +109,40 @@ def _tags(**values: Iterable[Optional[Text]]) -> Dict[Text, FrozenSet[Text]]:
     return {key: frozenset(v for v in vals if v) for key, vals in values.items()}
 
 
-def _document(kind: Text, row, topic: Text, answer: Text, details: Text, tags) -> Document:
+def make_document(
+    kind: Text,
+    item_id: Text,
+    topic: Text,
+    title: Text,
+    answer: Text,
+    details: Text,
+    source: Text,
+    tags: Mapping[Text, FrozenSet[Text]],
+    keywords: Sequence[Text] = (),
+) -> Document:
+    """A searchable document: the title and keywords count twice, the tags once."""
     tag_words = [w for values in tags.values() for w in values]
-    text = " ".join([row.title, row.title, *row.keywords, *row.keywords, *tag_words, answer, details])
+    text = " ".join([title, title, *keywords, *keywords, *tag_words, answer, details])
     passages = split_passages(answer, details)
     return Document(
         kind,
-        row.id,
+        item_id,
         topic,
-        row.title,
+        title,
         answer,
         details,
-        row.source.title,
+        source,
         tags,
         terms(text),
         bigrams(text),
         passages,
         tuple(frozenset(terms(p)) for p in passages),
+        tuple(frozenset(vocabulary().mentions(p, "country")) for p in passages),
     )
+
+
+def _document(kind: Text, row, topic: Text, answer: Text, details: Text, tags) -> Document:
+    return make_document(kind, row.id, topic, row.title, answer, details, row.source.title, tags, row.keywords)
 
 
 def documents(session: Session) -> List[Document]:
