@@ -109,6 +109,8 @@ def test_long_lines_become_passages_cut_at_sentence_ends_and_headings_are_droppe
         ("欧盟新的外观设计条例哪年生效", answer_types.DATE),
         ("美国专利商标局的官网是什么", answer_types.WEBSITE),
         ("德国商标", None),
+        ("美国发明专利能保护多少年，从哪天开始算", answer_types.DURATION),
+        ("这套机制打算啥时候建起来", answer_types.DURATION),
     ],
 )
 def test_the_kind_of_fact_a_question_asks_is_recognised(question, kind):
@@ -254,3 +256,44 @@ def test_a_period_in_chinese_numerals_and_an_opposition_notice_are_read():
     assert documents.read(letter + "\n怎么办？").deadlines == ("十五日内",)
     notice = "NOTICE OF OPPOSITION against trademark application No. 123 at the EUIPO, filed in bad faith. " * 4
     assert documents.read(notice).dispute_type == "商标抢注"
+
+
+def test_a_date_states_no_duration_and_a_word_ending_like_a_body_names_none():
+    assert not answer_types.states(answer_types.DURATION, "自2019年8月3日起须委托美国律师")
+    assert answer_types.states(answer_types.DURATION, "公告后30天内可异议")
+    assert not answer_types.states(answer_types.ORGANISATION, "出口前应在目标市场布局商标，全部成员国有效")
+    assert answer_types.states(answer_types.ORGANISATION, "向欧盟知识产权局提交")
+
+
+def test_a_passage_about_another_country_does_not_answer_a_question_about_one():
+    lawsuit = doc(
+        "sued",
+        "在海外被起诉怎么办",
+        "收到海外起诉状，先确认答辩期限，请当地律师应诉。",
+        "1. 英国诉讼的答辩期：确认送达后28天。\n2. 美国诉讼的答辩期：送达后21天。",
+        topic="dispute_guidance",
+    )
+    index = KnowledgeIndex([*LIBRARY.docs, lawsuit])
+    found = answer(index, "被起诉了答辩期多长", {"country": "美国"})
+    assert found.item.id == "sued" and "21天" in found.text and "英国" not in found.text
+
+
+def test_a_compound_word_counts_by_the_parts_a_passage_has():
+    # 商标注册 is one jieba word; the first passage says 商标 and 注册 apart, the second neither.
+    def coverage(passage):
+        item = doc("ae-guide", "阿联酋指南", passage, country={"阿联酋"})
+        return answer(KnowledgeIndex([*LIBRARY.docs, item]), "阿联酋商标注册能管几年", {"country": "阿联酋"}).coverage
+
+    assert coverage("阿联酋商标由经济部注册，有效期10年。") > coverage("阿联酋的保护，有效期10年。")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "抢注的那家一直也没用这个商标，我们能申请把它撤了吗",
+        "对方要我们交一大堆内部资料，说是discovery，这是什么程序",
+        "我们在欧盟提了海关保护申请，批下来以后能管多长时间",
+    ],
+)
+def test_questions_about_the_rules_in_the_words_of_ones_own_matter_are_answerable(question):
+    assert limits.beyond_reach(question, learned=False) is None

@@ -14,6 +14,7 @@ from actions.fallback import ActionClarify
 from actions.followups import CONTEXT_SLOT
 from actions.knowledge_base import KnowledgeBase
 from actions.services import ActionTriageService
+from actions.subscriptions import ActionSubscribeAlerts
 from knowledge.core import settings
 from tests.conftest import tracker_from, user_event
 
@@ -149,14 +150,21 @@ def test_a_request_for_a_service_starts_its_form(dispatcher, domain, text, inten
 
 @pytest.mark.parametrize(
     "text, intent",
-    [("专家咨询收费吗？", "request_expert"), ("有没有地方可以登记海外纠纷？", "report_dispute")],
+    [
+        ("专家咨询收费吗？", "request_expert"),
+        ("有没有地方可以登记海外纠纷？", "report_dispute"),
+        # 帮忙 is a request's word, but asking whether anyone helps is a question.
+        ("展会上碰上侵权纠纷，有人帮忙吗", "report_dispute"),
+        ("市里会盯哪些海外动态给企业发预警", "subscribe_alerts"),
+    ],
 )
 def test_a_question_about_a_service_is_answered_and_the_service_offered(dispatcher, domain, text, intent):
-    events = run(ActionTriageService(), dispatcher, conversation(text, intent), domain)
+    action = ActionSubscribeAlerts() if intent == "subscribe_alerts" else ActionTriageService()
+    events = run(action, dispatcher, conversation(text, intent), domain)
     *answered, offer = dispatcher.messages
     assert answered and answered[0]["response"] in ("utter_answer", "utter_no_answer", "utter_no_fact")
     assert offer["response"] == "utter_offer_service" and offer["buttons"][0]["payload"] == f"/{intent}"
-    assert events[-1] == SlotSet("service_question", True)
+    assert intent == "subscribe_alerts" or events[-1] == SlotSet("service_question", True)
 
 
 def test_a_short_question_with_its_own_topic_keeps_only_the_place(dispatcher, domain):
