@@ -34,6 +34,8 @@ async def answer_document(dispatcher: CollectingDispatcher, tracker: Tracker) ->
         )
     else:
         dispatcher.utter_message(response="utter_document_read_no_deadline", kind=reading.kind_label, about=about)
+    if reading.emails:
+        dispatcher.utter_message(response="utter_document_emails", emails="、".join(reading.emails))
     # What to do about a document of a known kind is its guidance's overview (the user's own
     # question is most often “what is this, what do we do”); a text of no known kind is
     # answered on the user's question, and without one gets no guidance: any would be a guess.

@@ -297,3 +297,19 @@ def test_a_compound_word_counts_by_the_parts_a_passage_has():
 )
 def test_questions_about_the_rules_in_the_words_of_ones_own_matter_are_answerable(question):
     assert limits.beyond_reach(question, learned=False) is None
+
+
+def test_a_summons_served_with_a_tro_is_named_as_both_and_its_reply_addresses_are_given():
+    served = (
+        "You are hereby served with the Summons, Complaint, Temporary Restraining Order in Case No. 1:25-cv-1. "
+        "Contact plaintiff's counsel at service@firm.example. " * 3
+    )
+    reading = documents.read(served)
+    assert reading.dispute_type in ("临时禁令", "侵权诉讼")
+    assert "传票" in reading.kind_label and "TRO" in reading.kind_label
+    assert reading.emails == ("service@firm.example",)
+
+
+def test_a_latest_date_in_a_letter_is_a_deadline():
+    letter = "请贵司于收到本函之日起十五日内，且最迟不晚于2025年7月15日，以书面形式向本所作出答复。" * 3
+    assert documents.read(letter).deadlines == ("十五日内", "2025年7月15日")

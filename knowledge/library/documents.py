@@ -3,7 +3,8 @@
 Enterprises paste lawyers' letters, court papers, customs and platform notices because they
 do not know what they are. The whole text is read (not only what the classifier sees): its
 kind from the words such documents use, the country, IP type and dispute type it names, the
-dates and periods it sets, and the user's own question when one follows the document.
+dates and periods it sets, the e-mail addresses it gives for replies, and the user's own
+question when one follows the document.
 """
 
 from __future__ import annotations
@@ -85,9 +86,13 @@ DEADLINES = re.compile(
 DEADLINE_CUES = re.compile(
     r"before|by|no later than|deadline|within|until|respond|reply|answer|hearing|set for|scheduled|"
     r"bis|spätestens|frist|"
-    r"前|之前|以前|截止|期限|以内|之内|届满|答复|回复|答辩|听证|开庭",
+    r"前|之前|以前|截止|期限|以内|之内|届满|答复|回复|答辩|听证|开庭|不晚于|最迟",
     re.I,
 )
+MIN_KIND_SCORE = 3
+# Addresses a document gives for replies (the rights owner's, the law firm's).
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+MAX_EMAILS = 2
 QUESTION = re.compile(r"[?？]|怎么办|怎么|如何|吗|要不要|该不该|能不能|是什么|啥意思")
 MAX_QUESTION_CHARS = 120
 MAX_DEADLINES = 3
@@ -103,15 +108,23 @@ class Reading:
     entities: Dict[Text, Text] = field(default_factory=dict)
     deadlines: Tuple[Text, ...] = ()
     question: Text = ""
+    emails: Tuple[Text, ...] = ()
 
 
 def _kind(text: Text) -> Tuple[Optional[Text], Text]:
-    scores = [
-        (sum(weight for pattern, weight in cues if re.search(pattern, text, re.I)), -order, value, label)
-        for order, (value, label, cues) in enumerate(KINDS)
-    ]
-    score, _, value, label = max(scores)
-    return (value, label) if score >= 3 else (None, "文件")
+    """The document's dispute type and label; a second kind it also clearly is (a summons
+    served with a TRO) is named in the label too."""
+    scores = sorted(
+        (
+            (sum(weight for pattern, weight in cues if re.search(pattern, text, re.I)), -order, value, label)
+            for order, (value, label, cues) in enumerate(KINDS)
+        ),
+        reverse=True,
+    )
+    (score, _, value, label), (second, _, _, other) = scores[0], scores[1]
+    if score < MIN_KIND_SCORE:
+        return None, "文件"
+    return value, f"{label}，同时也是{other}" if second >= MIN_KIND_SCORE else label
 
 
 MONTH_NUMBERS = {name.lower(): n for names in (MONTHS, MONATE) for n, name in enumerate(names.split("|"), start=1)}
@@ -173,4 +186,5 @@ def read(text: Text) -> Reading:
         dispute_type = named[0] if named else None
     if dispute_type is not None:
         entities["dispute_type"] = dispute_type
-    return Reading(dispute_type, label, entities, _deadlines(text), _question(text))
+    emails = tuple(dict.fromkeys(EMAIL.findall(text)))[:MAX_EMAILS]
+    return Reading(dispute_type, label, entities, _deadlines(text), _question(text), emails)
