@@ -38,7 +38,7 @@ from knowledge.core.vocabulary import vocabulary
 from knowledge.library import answer_types, answers
 from knowledge.library.answer_types import STRICT
 from knowledge.library.answers import Answer
-from knowledge.library.limits import REASONS, beyond_reach
+from knowledge.library.limits import REASONS, SPECIFIC, beyond_reach
 from knowledge.library.search import KnowledgeIndex, Suggestion, terms
 
 PAGE_SIZE = 3
@@ -236,11 +236,14 @@ class ActionCaseSearch(AnswerAction):
         entities = message_entities(tracker)
         if entities.get("item_id"):
             return await super().run(dispatcher, tracker, domain)
-        if refused(dispatcher, question_text(tracker)):
-            return [SlotSet(CONTEXT_SLOT, None)]
         index = await knowledge_base.index()
+        if refused(dispatcher, question_text(tracker), index=index):
+            return [SlotSet(CONTEXT_SLOT, None)]
         first_page = not entities.get("page", "").isdigit() or int(entities["page"]) <= 1
         text = question_text(tracker) if first_page else tracker.get_slot("case_query") or ""
+        if first_page and not self.search(index, text, entities):
+            # No case is like it: the question may be about cases (“市里的案例库收哪些案例”).
+            return await answer_from_library(dispatcher, tracker) or []
         self.answer(dispatcher, index, text, entities)
         return [SlotSet("case_query", text)]
 
@@ -366,11 +369,15 @@ class ActionContact(AnswerAction):
         return []
 
 
-def refused(dispatcher: CollectingDispatcher, text: Text, learned: bool = True) -> bool:
+def refused(
+    dispatcher: CollectingDispatcher, text: Text, learned: bool = True, index: Optional[KnowledgeIndex] = None
+) -> bool:
     """Says so when no knowledge base can answer `text` (knowledge/library/limits.py);
-    without `learned`, by the rules alone (for messages that are not questions)."""
+    without `learned`, by the rules alone (for messages that are not questions). The learned
+    half only guesses from a question's shape: it does not refuse a question that names what
+    some item of `index` is about (a public case's parties)."""
     reason = beyond_reach(text, learned)
-    if reason is None:
+    if reason is None or (reason == SPECIFIC and index is not None and index.names(text)):
         return False
     dispatcher.utter_message(
         response="utter_cannot_answer",
@@ -382,10 +389,9 @@ def refused(dispatcher: CollectingDispatcher, text: Text, learned: bool = True) 
 
 async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, intent: Text) -> List[Dict[Text, Any]]:
     """Answers the latest message as a question of `intent` (or of the topic it follows up)."""
-    text, entities = question_text(tracker), message_entities(tracker)
-    if refused(dispatcher, text):
+    text, entities, index = question_text(tracker), message_entities(tracker), await knowledge_base.index()
+    if refused(dispatcher, text, index=index):
         return [SlotSet(CONTEXT_SLOT, None)]
-    index = await knowledge_base.index()
     question = follow_up(tracker, text, entities, intent)
     if question is None:
         question = Question(intent, text, entities, answer_types.asked(text))
@@ -432,7 +438,7 @@ async def answer_if_question(dispatcher: CollectingDispatcher, tracker: Tracker)
     question with a topic of its own from the whole library. None when the message is not
     such a question (“那德国呢” with nothing before it only names a country)."""
     text, entities = question_text(tracker), message_entities(tracker)
-    if refused(dispatcher, text):
+    if refused(dispatcher, text, index=await knowledge_base.index()):
         return [SlotSet(CONTEXT_SLOT, None)]
     if (question := follow_up(tracker, text, entities)) is not None:
         return await answer_question(dispatcher, tracker, question.intent)
@@ -447,8 +453,8 @@ async def answer_from_library(
     min_coverage: Optional[float] = None,
     kinds: Optional[Tuple[Text, ...]] = None,
 ) -> Optional[List[Dict[Text, Any]]]:
-    """Answers a question whose topic the NLU could not tell from the whole library (or its
-    `kinds` of items), at the stricter unscoped threshold; says plainly when nothing there
+    """Answers a question whose topic the NLU could not tell from the whole library (or only
+    its `kinds` of items), at the stricter unscoped threshold; says plainly when nothing there
     answers it. With `min_coverage`, only a good answer is given, and None says there was none."""
     text, entities = question_text(tracker), message_entities(tracker)
     kind = answer_types.asked(text)
@@ -459,6 +465,7 @@ async def answer_from_library(
         kinds=kinds,
         kind=kind,
         min_coverage=min_coverage or answers.MIN_COVERAGE,
+        neighbours=kinds is None,
     )
     if min_coverage is not None and (found is None or found.missing):
         return None

@@ -110,7 +110,7 @@ def test_long_lines_become_passages_cut_at_sentence_ends_and_headings_are_droppe
         ("美国专利商标局的官网是什么", answer_types.WEBSITE),
         ("德国商标", None),
         ("美国发明专利能保护多少年，从哪天开始算", answer_types.DURATION),
-        ("这套机制打算啥时候建起来", answer_types.DURATION),
+        ("这套机制打算啥时候建起来", answer_types.WHEN),
     ],
 )
 def test_the_kind_of_fact_a_question_asks_is_recognised(question, kind):
@@ -313,3 +313,20 @@ def test_a_summons_served_with_a_tro_is_named_as_both_and_its_reply_addresses_ar
 def test_a_latest_date_in_a_letter_is_a_deadline():
     letter = "请贵司于收到本函之日起十五日内，且最迟不晚于2025年7月15日，以书面形式向本所作出答复。" * 3
     assert documents.read(letter).deadlines == ("十五日内", "2025年7月15日")
+
+
+@pytest.mark.parametrize(
+    "question, reason",
+    [
+        ("宏盛机械在美国那个专利官司现在判了没有", limits.PRIVATE),
+        ("我们在德国那个案子判了没", limits.ELSEWHERE),
+        ("我们这批货运到韩国，会不会被海关查", limits.PREDICTION),
+        ("这届广交会哪个展位被投诉得最多", limits.RANKING),
+    ],
+)
+def test_where_a_lawsuit_stands_and_one_shipments_fate_are_unanswerable(question, reason):
+    assert limits.beyond_reach(question, learned=False) == reason
+
+
+def test_a_question_naming_what_only_a_few_items_speak_of_names_them():
+    assert LIBRARY.names("USPTO在哪里") and not LIBRARY.names("我们最后会赔多少钱")

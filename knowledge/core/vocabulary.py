@@ -26,6 +26,9 @@ Gazetteer = Dict[Text, Dict[Text, List[Text]]]
 # another country is not answered with it, and search reads these words as naming it.
 HOME_COUNTRY = "中国"
 HOME_FORMS = frozenset({"中国", "国内", "我国", "中国大陆", "中华人民共和国"})
+# The EU's rules apply in its member states (those the gazetteer lists): a Germany question
+# is partly an EU question.
+EU, EU_MEMBERS = "欧盟", frozenset({"德国", "法国", "意大利", "西班牙", "荷兰", "比利时", "波兰", "瑞典"})
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 from typing import List, Optional, Text
 
 DURATION, AMOUNT, ORGANISATION = "duration", "amount", "organisation"
-DATE, WEBSITE = "date", "website"
+DATE, WEBSITE, WHEN = "date", "website", "when"
 YES_NO, PROCEDURE, DEFINITION = "yes_no", "procedure", "definition"
 # The kinds a passage must state to answer the question; the Chinese says what was missing.
 STRICT = {
@@ -20,6 +20,7 @@ STRICT = {
     AMOUNT: "金额或费用",
     ORGANISATION: "负责的机构",
     DATE: "日期",
+    WHEN: "时间或期限",
     WEBSITE: "网址",
 }
 
@@ -36,9 +37,11 @@ ASKED = [
             r"(施行|生效|发布|印发)(日期|时间)"
         ),
     ),
+    # “什么时候” is answered by a date (到2025年) or a period (送达后21天).
+    (WHEN, re.compile(r"什么时候|啥时候|何时")),
     (
         DURATION,
-        re.compile(r"什么时候|啥时候|何时|期限|时限|有效期|保护期|答辩期|异议期|优先权期|截止|过期|到期|时效|续展|期间多"),
+        re.compile(r"期限|时限|有效期|保护期|答辩期|异议期|优先权期|截止|过期|到期|时效|续展|期间多"),
     ),
     (
         AMOUNT,
@@ -119,6 +122,8 @@ def asking_words(question: Text) -> List[Text]:
 
 def states(kind: Optional[Text], passage: Text) -> bool:
     """Whether the passage states a fact of that kind (always, for the kinds that are not strict)."""
+    if kind == WHEN:
+        return states(DATE, passage) or states(DURATION, passage)
     pattern = STATED.get(kind or "")
     if kind == ORGANISATION:
         passage = NOT_BODIES.sub(" ", passage)

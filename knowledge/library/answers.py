@@ -105,6 +105,7 @@ def _candidates(
     entities: Optional[Entities],
     kinds: Optional[Iterable[Text]],
     topics: Optional[Iterable[Text]],
+    neighbours: bool,
 ) -> List[Tuple[Suggestion, bool]]:
     """(item, in scope): the scope's best, then the library's best that are about the
     question's place (a general item outside the scope is a neighbour, not an answer). A
@@ -114,6 +115,8 @@ def _candidates(
         text, entities, k=CANDIDATE_ITEMS, kinds=kinds, topics=topics, min_confidence=SCOPED_MIN_CONFIDENCE
     )
     candidates = [(item, True) for item in found] if scoped else []
+    if scoped and not neighbours:
+        return candidates
     values, seen = _values(entities), {item.id for item, _ in candidates}
     for item in index.suggest(text, entities, k=CANDIDATE_ITEMS, min_confidence=LIBRARY_MIN_CONFIDENCE):
         if item.id not in seen and (not scoped or _agrees(item, values)):
@@ -129,12 +132,13 @@ def answer(
     topics: Optional[Iterable[Text]] = None,
     kind: Optional[Text] = None,
     min_coverage: float = MIN_COVERAGE,
+    neighbours: bool = True,
 ) -> Optional[Answer]:
     """The best answer to `text`, preferring the scope (`kinds`, `topics`); None when no item
     is good enough. `kind` is the kind of fact asked when the caller knows it (a follow-up's
     own), else it is read from `text`; `min_coverage` is the share of the question the answer
-    must cover."""
-    candidates = _candidates(index, text, entities, kinds, topics)
+    must cover; without `neighbours`, only the scope answers."""
+    candidates = _candidates(index, text, entities, kinds, topics, neighbours)
     if not candidates:
         return None
     asked = kind or answer_types.asked(text)

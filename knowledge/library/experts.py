@@ -9,13 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from knowledge.core.vocabulary import EU, EU_MEMBERS
 from knowledge.library.models import Expert
 
 # A country weighs most (laws and procedure differ by jurisdiction), then the IP type, then
 # the industry; an expert who matches nothing is not offered.
 COUNTRY_WEIGHT, IP_TYPE_WEIGHT, INDUSTRY_WEIGHT = 3, 2, 1
-# The EU's rules apply in its member states; a Germany question is partly an EU question.
-EU_MEMBERS = {"德国", "法国", "意大利", "西班牙", "荷兰", "比利时", "波兰", "瑞典"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ def score(expert: Expert, country: Optional[Text], ip_type: Optional[Text], indu
         points += COUNTRY_WEIGHT
         reasons.append(f"熟悉{country}")
         knows_country = True
-    elif country in EU_MEMBERS and "欧盟" in expert.countries:
+    elif country in EU_MEMBERS and EU in expert.countries:
         points += COUNTRY_WEIGHT - 1
         reasons.append(f"熟悉欧盟规则（适用于{country}）")
     if ip_type and ip_type in expert.ip_types:

@@ -76,7 +76,9 @@ PATTERNS = [
             r"(我们|我司|我方|咱们)\S{0,12}(什么时候|多久|哪天)(才)?(能|会|可以)?(判|结案|出结果|放行|解冻|到账|批|下来|拿回)|"
             r"(你|您)(觉得|认为|看)\S{0,16}(该不该|要不要|值不值|能不能|会不会|会.{0,8}吗)|"
             r"(能|会)(授权|获批|注册成功|注册下来|批下来)吗|"
-            r"(这场|这个|我们的|我们这个)(官司|案子|案件)\S{0,16}(多少|几)|能控制在"
+            r"(这场|这个|我们的|我们这个)(官司|案子|案件)\S{0,16}(多少|几)|能控制在|"
+            # One shipment's or one matter's fate (“我们这批货运到韩国会不会被查”).
+            r"(我们|我司|咱们)(这|那)(批|个|次|单)\S{0,16}(会不会|能不能|会被)"
         ),
     ),
     (
@@ -93,7 +95,7 @@ PATTERNS = [
             r"(哪家|哪个|哪位|推荐|介绍).{0,8}(律所|律师事务所|律师|代理机构|事务所|代理公司|代理人)|"
             r"(律所|律师事务所|律师|代理机构|事务所|代理公司).{0,8}(排名|最好|最强|哪家好|哪个好|靠谱|推荐一|口碑|便宜)|"
             r"最好的(律师|律所|事务所|代理)|排名|排行|"
-            r"(哪家|哪个|哪位|哪些)\S{0,14}(最好|最便宜|最靠谱|最强|最专业|最有名|最厉害|最高|口碑最好|最划算|更值得|更好)|"
+            r"(哪家|哪个|哪位|哪些)\S{0,14}(最好|最便宜|最靠谱|最强|最专业|最有名|最厉害|最高|最多|最少|口碑最好|最划算|更值得|更好)|"
             r"(哪家|哪个|哪位)\S{0,24}(公司|机构|律所|事务所|代理|保险|翻译|律师)\S{0,16}最|"
             r"推荐(个|一个|一家|几家|一位)?\S{0,12}(人|公司|律师|翻译|机构|事务所)|口碑好|帮我挑"
         ),
@@ -154,6 +156,9 @@ PATTERNS = [
 ]
 
 
+# Where a particular lawsuit stands today: the user's own (at a court, not here) or another's.
+CASE_STATUS = re.compile(r"(官司|案子|案件|诉讼|调查)\S{0,10}(判了没|判了吗|判下来了?没|结案了?没|有结果了?没|有结果了吗)")
+OWN_MATTER = re.compile(r"我们|我司|咱们|我的|本公司")
 # A named company's case (“华陶公司的案子”), unless it is the user's own (我们公司, 本公司).
 NAMED_COMPANY_CASE = re.compile(r"([\u4e00-\u9fff]{2,10})(公司|企业|厂|集团)的?(案子|案件|官司|纠纷|进展|赔偿|判决)")
 OWN = re.compile(r"^(我们|我司|本|咱们|我)")
@@ -192,6 +197,8 @@ def beyond_reach(question: Text, learned: bool = True) -> Optional[Text]:
     found = next((reason for reason, pattern in PATTERNS if pattern.search(question)), None)
     if found == ELSEWHERE and OUR_RECORDS.search(question):
         return None
+    if found is None and CASE_STATUS.search(question):
+        found = ELSEWHERE if OWN_MATTER.search(question) else PRIVATE
     if found is None:
         named = NAMED_COMPANY_CASE.search(question)
         if named and not OWN.search(named[1]):

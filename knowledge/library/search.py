@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Text, Tuple, Union
 
@@ -18,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from knowledge.core.text import normalise, tokenize
-from knowledge.core.vocabulary import HOME_COUNTRY, HOME_FORMS, vocabulary
+from knowledge.core.vocabulary import EU, EU_MEMBERS, HOME_COUNTRY, HOME_FORMS, vocabulary
 from knowledge.library.models import Article, Case, CountryGuide, Institution, RiskAlert
 
 MIN_CONFIDENCE = 0.2
@@ -32,6 +33,8 @@ MIN_IDF = 0.1
 # How much character pairs count beside jieba words in ranking items (tests/bench/blind.py --dev).
 GRAM_WEIGHT = 0.5
 MIN_PASSAGE_CHARS, MAX_PASSAGE_CHARS = 8, 200
+# A word in at most this many items names them (a party, a case number, a product).
+NAMING_FREQUENCY = 2
 
 Entities = Mapping[Text, Union[Text, Sequence[Text]]]
 
@@ -137,8 +140,14 @@ def make_document(
         bigrams(text),
         passages,
         tuple(frozenset(terms(p)) for p in passages),
-        tuple(frozenset(vocabulary().mentions(p, "country")) for p in passages),
+        tuple(_places(p) for p in passages),
     )
+
+
+def _places(passage: Text) -> FrozenSet[Text]:
+    """The countries a passage names; one about the EU is about its member states too."""
+    named = set(vocabulary().mentions(passage, "country"))
+    return frozenset(named | EU_MEMBERS if EU in named else named)
 
 
 def _document(kind: Text, row, topic: Text, answer: Text, details: Text, tags) -> Document:
@@ -184,6 +193,7 @@ class KnowledgeIndex:
         self._bm25 = BM25Okapi([list(d.words) for d in docs]) if docs else None
         self._bm25_grams = BM25Okapi([list(d.grams) for d in docs]) if docs else None
         self._word_sets = [frozenset(d.words) for d in docs]
+        self._document_frequency = Counter(w for words in self._word_sets for w in words)
         idfs = sorted(self._bm25.idf.values()) if self._bm25 else [0.0]
         # A word no document has counts like a typical one: it lowers the coverage of
         # questions the content does not speak about, without drowning colloquial ones.
@@ -204,6 +214,11 @@ class KnowledgeIndex:
         """The search words of a question: its terms, then the entity values it lacks."""
         words = terms(text)
         return words + [v for values in _values(entities).values() for v in values if v not in words]
+
+    def names(self, text: Text) -> bool:
+        """Whether a question names something only a few items speak of (唯冠, 337-TA-615):
+        it is then about those items, whatever its shape."""
+        return any(0 < self._document_frequency[w] <= NAMING_FREQUENCY for w in terms(text) if len(w) > 1)
 
     def weights(self, query: Sequence[Text]) -> Dict[Text, float]:
         """How much each distinct word of a query says (its IDF over the items)."""
