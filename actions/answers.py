@@ -38,7 +38,7 @@ from knowledge.core.vocabulary import vocabulary
 from knowledge.library import answer_types, answers
 from knowledge.library.answer_types import STRICT
 from knowledge.library.answers import Answer
-from knowledge.library.limits import REASONS, SPECIFIC, beyond_reach
+from knowledge.library.limits import REASONS, beyond_reach
 from knowledge.library.search import KnowledgeIndex, Suggestion, terms
 
 PAGE_SIZE = 3
@@ -236,9 +236,9 @@ class ActionCaseSearch(AnswerAction):
         entities = message_entities(tracker)
         if entities.get("item_id"):
             return await super().run(dispatcher, tracker, domain)
-        index = await knowledge_base.index()
-        if refused(dispatcher, question_text(tracker), index=index):
+        if refused(dispatcher, question_text(tracker)):
             return [SlotSet(CONTEXT_SLOT, None)]
+        index = await knowledge_base.index()
         first_page = not entities.get("page", "").isdigit() or int(entities["page"]) <= 1
         text = question_text(tracker) if first_page else tracker.get_slot("case_query") or ""
         if first_page and not self.search(index, text, entities):
@@ -369,15 +369,11 @@ class ActionContact(AnswerAction):
         return []
 
 
-def refused(
-    dispatcher: CollectingDispatcher, text: Text, learned: bool = True, index: Optional[KnowledgeIndex] = None
-) -> bool:
+def refused(dispatcher: CollectingDispatcher, text: Text, learned: bool = True) -> bool:
     """Says so when no knowledge base can answer `text` (knowledge/library/limits.py);
-    without `learned`, by the rules alone (for messages that are not questions). The learned
-    half only guesses from a question's shape: it does not refuse a question that names what
-    some item of `index` is about (a public case's parties)."""
+    without `learned`, by the rules alone (for messages that are not questions)."""
     reason = beyond_reach(text, learned)
-    if reason is None or (reason == SPECIFIC and index is not None and index.names(text)):
+    if reason is None:
         return False
     dispatcher.utter_message(
         response="utter_cannot_answer",
@@ -389,9 +385,10 @@ def refused(
 
 async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, intent: Text) -> List[Dict[Text, Any]]:
     """Answers the latest message as a question of `intent` (or of the topic it follows up)."""
-    text, entities, index = question_text(tracker), message_entities(tracker), await knowledge_base.index()
-    if refused(dispatcher, text, index=index):
+    text, entities = question_text(tracker), message_entities(tracker)
+    if refused(dispatcher, text):
         return [SlotSet(CONTEXT_SLOT, None)]
+    index = await knowledge_base.index()
     question = follow_up(tracker, text, entities, intent)
     if question is None:
         question = Question(intent, text, entities, answer_types.asked(text))
@@ -438,7 +435,7 @@ async def answer_if_question(dispatcher: CollectingDispatcher, tracker: Tracker)
     question with a topic of its own from the whole library. None when the message is not
     such a question (“那德国呢” with nothing before it only names a country)."""
     text, entities = question_text(tracker), message_entities(tracker)
-    if refused(dispatcher, text, index=await knowledge_base.index()):
+    if refused(dispatcher, text):
         return [SlotSet(CONTEXT_SLOT, None)]
     if (question := follow_up(tracker, text, entities)) is not None:
         return await answer_question(dispatcher, tracker, question.intent)

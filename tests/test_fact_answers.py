@@ -326,7 +326,3 @@ def test_a_latest_date_in_a_letter_is_a_deadline():
 )
 def test_where_a_lawsuit_stands_and_one_shipments_fate_are_unanswerable(question, reason):
     assert limits.beyond_reach(question, learned=False) == reason
-
-
-def test_a_question_naming_what_only_a_few_items_speak_of_names_them():
-    assert LIBRARY.names("USPTO在哪里") and not LIBRARY.names("我们最后会赔多少钱")

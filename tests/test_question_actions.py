@@ -263,8 +263,8 @@ def test_a_short_question_without_its_subject_is_read_with_the_question_before(d
     assert message["response"] == "utter_answer" and "30日" in message["answer"]
 
 
-def test_a_question_shaped_like_the_unanswerable_but_naming_a_public_case_is_answered(dispatcher, domain):
-    # The learned limits find “最后付了多少钱” unanswerable; 唯冠 names the case the library tells.
+def test_a_question_about_a_public_cases_outcome_is_answered(dispatcher, domain):
+    # “最后付了多少钱” reads like a prediction; the learned limits know public cases from their examples.
     run(ActionDisputeGuidance(), dispatcher, conversation("唯冠和苹果的iPad商标纠纷，苹果最后付了多少钱", "ask_case"), domain)
     [message] = dispatcher.messages
     assert message["response"] == "utter_answer" and "6000万美元" in message["answer"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Text, Tuple, Union
 
@@ -33,8 +32,6 @@ MIN_IDF = 0.1
 # How much character pairs count beside jieba words in ranking items (tests/bench/blind.py --dev).
 GRAM_WEIGHT = 0.5
 MIN_PASSAGE_CHARS, MAX_PASSAGE_CHARS = 8, 200
-# A word in at most this many items names them (a party, a case number, a product).
-NAMING_FREQUENCY = 2
 
 Entities = Mapping[Text, Union[Text, Sequence[Text]]]
 
@@ -193,7 +190,6 @@ class KnowledgeIndex:
         self._bm25 = BM25Okapi([list(d.words) for d in docs]) if docs else None
         self._bm25_grams = BM25Okapi([list(d.grams) for d in docs]) if docs else None
         self._word_sets = [frozenset(d.words) for d in docs]
-        self._document_frequency = Counter(w for words in self._word_sets for w in words)
         idfs = sorted(self._bm25.idf.values()) if self._bm25 else [0.0]
         # A word no document has counts like a typical one: it lowers the coverage of
         # questions the content does not speak about, without drowning colloquial ones.
@@ -214,11 +210,6 @@ class KnowledgeIndex:
         """The search words of a question: its terms, then the entity values it lacks."""
         words = terms(text)
         return words + [v for values in _values(entities).values() for v in values if v not in words]
-
-    def names(self, text: Text) -> bool:
-        """Whether a question names something only a few items speak of (唯冠, 337-TA-615):
-        it is then about those items, whatever its shape."""
-        return any(0 < self._document_frequency[w] <= NAMING_FREQUENCY for w in terms(text) if len(w) > 1)
 
     def weights(self, query: Sequence[Text]) -> Dict[Text, float]:
         """How much each distinct word of a query says (its IDF over the items)."""
