@@ -22,6 +22,7 @@ from actions.followups import (
     CONTEXT_SLOT,
     TOPICAL,
     Question,
+    alone,
     follow_up,
     has_own_topic,
     is_short,
@@ -391,8 +392,8 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, in
     index = await knowledge_base.index()
     question = follow_up(tracker, text, entities, intent)
     if question is None:
-        question = Question(intent, text, entities, answer_types.asked(text))
-        better = better_with_context(index, tracker, question)
+        question = alone(recalled(tracker), text, entities, intent)
+        better = better_with_context(index, tracker, question, entities)
         if better is not None:
             found, question = better
             action = answer_action(question.intent)
@@ -406,15 +407,15 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, in
 
 
 def better_with_context(
-    index: KnowledgeIndex, tracker: Tracker, question: Question
+    index: KnowledgeIndex, tracker: Tracker, question: Question, own: Dict[Text, Text]
 ) -> Optional[Tuple[Answer, Question]]:
-    """A short question with a topic of its own but no subject (no country, IP type, dispute
-    type...) just after an answer (“要多久之内去法院确认” after one on mediation agreements) may
-    still be about that answer: it is read with the question before when that reading is
-    answered, and covers more, than the message alone."""
+    """A short question with a topic of its own just after an answer (“有没有例外”, “从什么时候
+    开始”, “换成英国一样吗”) is most often still about that answer: it is read with the question
+    before when that reading is answered. One that names a country, IP or dispute type of its
+    own (`own`: its entities) is read with it only when that covers more than the message alone."""
     context = recalled(tracker)
-    topical = {k: v for k, v in question.entities.items() if k in TOPICAL}
-    if context is None or topical or not is_short(question.text):
+    topical = {k: v for k, v in own.items() if k in TOPICAL}
+    if context is None or not is_short(question.text):
         return None
     together = with_context(context, question.text, topical)
     alone_action, together_action = answer_action(question.intent), answer_action(together.intent)
@@ -423,9 +424,10 @@ def better_with_context(
     joined = together_action.find(index, together.text, together.entities, together.kind)
     if joined is None or joined.missing:
         return None
-    alone = alone_action.find(index, question.text, question.entities, question.kind)
-    if alone is not None and not alone.missing and alone.coverage >= joined.coverage:
-        return None
+    if topical:
+        alone = alone_action.find(index, question.text, question.entities, question.kind)
+        if alone is not None and not alone.missing and alone.coverage >= joined.coverage:
+            return None
     return joined, together
 
 
@@ -439,6 +441,10 @@ async def answer_if_question(dispatcher: CollectingDispatcher, tracker: Tracker)
         return [SlotSet(CONTEXT_SLOT, None)]
     if (question := follow_up(tracker, text, entities)) is not None:
         return await answer_question(dispatcher, tracker, question.intent)
+    context = recalled(tracker)
+    if context is not None and is_short(text) and answer_types.is_question(text):
+        # Alone or with the question before, whichever answers it better.
+        return await answer_question(dispatcher, tracker, str(context["intent"]))
     if answer_types.is_question(text) and has_own_topic(text):
         return await answer_from_library(dispatcher, tracker) or []
     return None

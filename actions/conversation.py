@@ -1,11 +1,15 @@
-"""Replies to conversation-control messages that arrive with nothing to control.
+"""Replies to conversation-control messages that arrive with nothing to control, and to
+the intents a short question is often mistaken for.
 
 Forms consume affirm, deny, stop and inform while they run; these actions answer them
-when no form is waiting, so the user is never left without a reply.
+when no form is waiting, so the user is never left without a reply. A question the NLU
+filed under one of them (“英国呢” as a no, “这个期限能延长吗” as “what can you do”, “337调查
+是哪个机构负责的” as a request for a person) is answered as the question it is.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -14,17 +18,23 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import CONFIDENT_COVERAGE, answer_action, answer_from_library, answer_if_question, refused
-from actions.followups import CONTEXT_SLOT
+from actions.followups import CONTEXT_SLOT, REFERS_BACK, TOPICAL
+from actions.handoff import hand_off
 from actions.knowledge_base import knowledge_base
 from actions.labels import INTENT_LABELS, button, entity_summary
 from actions.reports import ActionReportStatus
 from actions.subscriptions import ActionSubscribeAlerts
-from actions.tracker import entity_list, latest_intent, message_entities, question_text
+from actions.tracker import entity_list, is_payload, latest_intent, message_entities, question_text
 from knowledge.core.validation import normalise_phone
+from knowledge.library import answer_types
 
 # Shorter messages are taken as the yes or no they were classified as (“是吗？”, “可以吗”).
 MIN_QUESTION_CHARS = 6
 ACKNOWLEDGEMENTS = {"affirm": "utter_ack_affirm", "deny": "utter_ack_deny", "stop": "utter_ack_stop"}
+# Words of someone who wants a person or asks what the assistant can do; a question without
+# them is a question of the knowledge base's.
+WANTS_PERSON = re.compile(r"人工|真人|客服|工作人员|转接|转人|找人|人来|接线|坐席|值班|热线|专人|human|agent", re.I)
+ASKS_CAPABILITIES = re.compile(r"你(们)?(能|会|可以)|能(做|干)(什么|啥)|(什么|哪些)功能|怎么用|用法")
 # What someone who only names a country, IP type or dispute type most likely wants next.
 INFORM_FOLLOW_UPS = ["ask_dispute_guidance", "ask_country_guide", "ask_risk_warning", "ask_case"]
 
@@ -39,7 +49,9 @@ class ActionAcknowledge(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        if len(question_text(tracker)) >= MIN_QUESTION_CHARS:
+        text = question_text(tracker)
+        names_topic = any(k in TOPICAL for k in message_entities(tracker))
+        if len(text) >= MIN_QUESTION_CHARS or REFERS_BACK.search(text) or names_topic:
             answered = await answer_if_question(dispatcher, tracker)
             if answered is not None:
                 return answered
@@ -102,3 +114,38 @@ class ActionOutOfScope(Action):
             return answered
         dispatcher.utter_message(response="utter_out_of_scope")
         return []
+
+
+class ActionCapabilities(Action):
+    """What the assistant can do; a question the NLU took for that is answered."""
+
+    def name(self) -> Text:
+        return "action_capabilities"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        text = question_text(tracker)
+        if not is_payload(tracker) and not ASKS_CAPABILITIES.search(text):
+            answered = await answer_if_question(dispatcher, tracker)
+            if answered is not None:
+                return answered
+        dispatcher.utter_message(response="utter_capabilities")
+        return []
+
+
+class ActionRequestHuman(Action):
+    """The user asked for a person; a question the NLU took for that is answered."""
+
+    def name(self) -> Text:
+        return "action_request_human"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        text = question_text(tracker)
+        if not is_payload(tracker) and answer_types.is_question(text) and not WANTS_PERSON.search(text):
+            answered = await answer_if_question(dispatcher, tracker)
+            if answered is not None:
+                return answered
+        return await hand_off(dispatcher, tracker, "user_request")

@@ -4,8 +4,10 @@ After every knowledge answer the topic is remembered (intent, question, entities
 message within the next two turns that has no topic words of its own keeps the remembered
 question, intent and entities, with its own entities and kind of question (“那德国呢” asks the
 same about Germany; “费用呢” after “多久” asks for an amount about the same thing). One with
-a topic of its own keeps only the place it does not name (“可以续展吗” is still about the US),
-unless it refers back (“那欧洲专利局呢”, “要是败诉了呢”): then it adds to the question before.
+a topic of its own is read both alone (keeping the place it does not name: “可以续展吗” is
+still about the US) and with the question before (“有没有例外”, “换成英国一样吗”), and the
+reading answered better wins (actions/answers.py); one that refers back (“那欧洲专利局呢”,
+“要是败诉了呢”) adds to the question before.
 """
 
 from __future__ import annotations
@@ -93,17 +95,18 @@ def follow_up(tracker: Tracker, text: Text, entities: Dict[Text, Text], intent: 
     it is not a follow-up (it is long, or no answer came just before). `intent` is the
     message's own question intent, kept when the message names its own topic."""
     context = recalled(tracker)
-    if context is None or not is_short(text):
+    if context is None or not is_short(text) or (has_own_topic(text) and not REFERS_BACK.search(text)):
         return None
-    remembered = dict(context.get("entities") or {})
+    return with_context(context, text, {k: v for k, v in entities.items() if k in TOPICAL})
+
+
+def alone(context: Optional[Dict[Text, Any]], text: Text, entities: Dict[Text, Text], intent: Text) -> Question:
+    """A message with a topic of its own read by itself, about the place of the answer
+    before when it names none (“可以续展吗” after the US trademark term is still about the US)."""
+    remembered = dict((context or {}).get("entities") or {})
     topical = {k: v for k, v in entities.items() if k in TOPICAL}
-    if has_own_topic(text) and not REFERS_BACK.search(text):
-        # Its own topic, perhaps about the same place: only the country or district carries over.
-        place = {k: v for k, v in remembered.items() if k in PLACES and k not in topical}
-        if not place:
-            return None
-        return Question(intent or str(context["intent"]), text, {**topical, **place}, answer_types.asked(text))
-    return with_context(context, text, topical)
+    place = {k: v for k, v in remembered.items() if k in PLACES and k not in topical} if is_short(text) else {}
+    return Question(intent, text, {**entities, **place}, answer_types.asked(text))
 
 
 def is_short(text: Text) -> bool:

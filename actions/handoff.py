@@ -74,18 +74,6 @@ async def hand_off(
     return [ActiveLoop(None), SlotSet("requested_slot", None), ConversationPaused()]
 
 
-class ActionRequestHuman(Action):
-    """The user asked for a person."""
-
-    def name(self) -> Text:
-        return "action_request_human"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
-        return await hand_off(dispatcher, tracker, "user_request")
-
-
 class ActionSessionStart(Action):
     """Starts a new session as Rasa does, carrying the slots over, and keeps the bot silent
     if staff still hold the conversation (a new session would otherwise end the pause)."""

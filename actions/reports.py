@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
@@ -12,7 +13,8 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import CONFIDENT_COVERAGE, answer_from_library
+from actions.answers import CONFIDENT_COVERAGE, answer_from_library, answer_question
+from actions.followups import CONTEXT_SLOT, is_short, recalled
 from actions.forms import deadline_date, form_fields
 from actions.handoff import hand_off
 from actions.knowledge_base import knowledge_base
@@ -20,6 +22,7 @@ from actions.labels import FIELD_LABELS, button
 from actions.tracker import channel_of, latest_intent, message_entities, question_text, transcript
 from knowledge.core.dates import china_time, today_in_china
 from knowledge.core.validation import normalise_phone
+from knowledge.library import answer_types
 from knowledge.library.limits import REASONS, beyond_reach
 from knowledge.records import notifications, reports
 from knowledge.records.models import CLOSED, DISPUTE, KIND_LABELS, UNFAIR_TREATMENT, Report
@@ -157,6 +160,21 @@ class ActionDiscardForm(Action):
         return [ActiveLoop(None), SlotSet("requested_slot", None), *[SlotSet(s, None) for s in sorted(cleared)]]
 
 
+# Words of a status check (of a report here); without them a short question after an answer
+# is about that answer.
+STATUS_WORDS = re.compile(r"进度|进展|状态|编号|登记|反映|处理到|到哪|结果|查一下|查询|HW-", re.I)
+
+
+def follows_answer(tracker: Tracker) -> bool:
+    text = question_text(tracker)
+    return (
+        recalled(tracker) is not None
+        and is_short(text)
+        and answer_types.is_question(text)
+        and not STATUS_WORDS.search(text)
+    )
+
+
 class ActionReportStatus(Action):
     """A report's status and history, for the conversation that filed it or for whoever
     gives the phone number on it; an unknown id and someone else's get the same answer."""
@@ -193,9 +211,10 @@ class ActionReportStatus(Action):
     @staticmethod
     async def without_id(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
         """No id and no report of this conversation: the progress of a matter elsewhere (an
-        office's examination, a lawsuit) is not known; “那个案子最后结果怎样” about a public
-        case is answered from the cases; otherwise the id is asked for. Either way an id
-        given next is looked up."""
+        office's examination, a lawsuit) is not known; a short question just after an answer
+        that says nothing of a report (“区县一级有没有”) follows that answer; “那个案子最后结果
+        怎样” about a public case is answered from the cases; otherwise the id is asked for.
+        Either way an id given next is looked up."""
         # The rules alone: a status check reads like the progress questions the classifier refuses.
         reason = beyond_reach(question_text(tracker), learned=False)
         if reason is not None:
@@ -204,6 +223,8 @@ class ActionReportStatus(Action):
                 reason=REASONS[reason],
                 buttons=[button("咨询专家", "request_expert", {}), button("转人工", "request_human", {})],
             )
+        elif follows_answer(tracker):
+            return await answer_question(dispatcher, tracker, str(tracker.get_slot(CONTEXT_SLOT)["intent"]))
         elif (answered := await answer_from_library(dispatcher, tracker, CONFIDENT_COVERAGE, ("case",))) is not None:
             return answered
         else:

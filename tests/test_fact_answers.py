@@ -5,7 +5,7 @@ import pytest
 
 from knowledge.library import answer_types, documents, limits
 from knowledge.library.answers import answer
-from knowledge.library.search import KnowledgeIndex, bigrams, make_document, split_passages, terms
+from knowledge.library.search import KnowledgeIndex, make_document, split_passages
 
 
 def doc(item_id, title, answer_text, details="", kind="article", topic="basics", **tags):

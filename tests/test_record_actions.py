@@ -9,8 +9,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, SessionStarted, SlotSet
 
 import actions.handoff
+from actions.conversation import ActionRequestHuman
 from actions.fallback import ActionClarify
-from actions.handoff import ActionRequestHuman, ActionSessionStart
+from actions.handoff import ActionSessionStart
 from actions.knowledge_base import knowledge_base
 from actions.reports import ActionDiscardForm, ActionReportStatus, ActionSubmitDispute, ActionSubmitUnfairTreatment
 from actions.subscriptions import ActionSubscribeAlerts

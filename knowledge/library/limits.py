@@ -157,7 +157,9 @@ PATTERNS = [
 
 
 # Where a particular lawsuit stands today: the user's own (at a court, not here) or another's.
-CASE_STATUS = re.compile(r"(官司|案子|案件|诉讼|调查)\S{0,10}(判了没|判了吗|判下来了?没|结案了?没|有结果了?没|有结果了吗)")
+CASE_STATUS = re.compile(
+    r"(官司|案子|案件|诉讼|调查)\S{0,10}(判了没|判了吗|判下来了?没|结案了?没|有结果了?没|有结果了吗)"
+)
 OWN_MATTER = re.compile(r"我们|我司|咱们|我的|本公司")
 # A named company's case (“华陶公司的案子”), unless it is the user's own (我们公司, 本公司).
 NAMED_COMPANY_CASE = re.compile(r"([\u4e00-\u9fff]{2,10})(公司|企业|厂|集团)的?(案子|案件|官司|纠纷|进展|赔偿|判决)")

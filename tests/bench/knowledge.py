@@ -74,7 +74,8 @@ def through_rest(model: Path, database_url: Text, questions: List[dict], titles:
     try:
         servers.start()
         if args.dev:
-            return blind.report(blind.evaluate(servers.settings.rasa_url, blind.BLIND_PATH.with_name(args.dev), show=True), True)
+            dev_set = blind.BLIND_PATH.with_name(args.dev)
+            return blind.report(blind.evaluate(servers.settings.rasa_url, dev_set, show=True), True)
         blind.limits_report()
         met = blind.report(blind.evaluate(servers.settings.rasa_url), show_misses=args.misses)
         share = rest_share(servers.settings.rasa_url, questions, titles, args.verbose)
