@@ -16,10 +16,10 @@ from actions.conversation import (
     ActionOutOfScope,
     ActionRequestHuman,
 )
-from actions.reports import ActionReportStatus
 from actions.fallback import ActionClarify
 from actions.followups import CONTEXT_SLOT
 from actions.knowledge_base import KnowledgeBase
+from actions.reports import ActionReportStatus
 from actions.services import ActionTriageService
 from actions.subscriptions import ActionSubscribeAlerts
 from knowledge.core import settings
