@@ -326,3 +326,19 @@ def test_a_latest_date_in_a_letter_is_a_deadline():
 )
 def test_where_a_lawsuit_stands_and_one_shipments_fate_are_unanswerable(question, reason):
     assert limits.beyond_reach(question, learned=False) == reason
+
+
+def test_an_item_for_many_ip_types_does_not_say_each_of_them_in_every_passage():
+    def coverage(ip_types):
+        customs = doc(
+            "eu-customs",
+            "货物在欧盟被海关扣押",
+            "欧盟海关扣货后，权利人须在10个工作日内起诉。",
+            topic="dispute_guidance",
+            country={"欧盟"},
+            ip_type=ip_types,
+        )
+        index = KnowledgeIndex([*LIBRARY.docs, customs])
+        return answer(index, "欧盟外观设计起诉", {"country": "欧盟", "ip_type": "外观设计"}).coverage
+
+    assert coverage({"外观设计"}) > coverage({"商标", "外观设计", "专利"})

@@ -150,15 +150,19 @@ def answer(
     values = _values(entities)
     scored: List[_Scored] = []
     for item, in_scope in candidates:
-        # The item's tags (its country, IP and dispute types) are said by each of its passages;
+        # The item's tags (its country, IP and dispute types) are said by each of its passages
+        # when the item is about one of them (an item for five IP types says none of them);
         # its keywords are not: they choose the item, the passage's own words choose the passage.
-        tagged = {w for tags in item.tags.values() for w in tags}
+        tagged = {w for tags in item.tags.values() if len(tags) == 1 for w in tags}
         neutral = {v for name, vals in values.items() if not item.tags.get(name) for v in vals}
         places = zip(item.passages, item.passage_words, item.passage_countries, strict=True)
         for position, (passage, words, countries) in enumerate(places):
             if asked in answer_types.STRICT and not answer_types.states(asked, passage):
                 continue
             if values.get("country") and countries and not countries & values["country"]:
+                continue
+            # A case outside the scope tells a story, not the period, amount or body asked for.
+            if item.kind == "case" and not in_scope and asked in answer_types.STRICT:
                 continue
             lowered = passage.lower()
             # A word counts where the passage has it, even inside a longer word (答辩 in 答辩期,
