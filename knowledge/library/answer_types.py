@@ -101,8 +101,12 @@ def is_question(text: Text) -> bool:
 
 
 def asked(question: Text) -> Optional[Text]:
-    """The kind of fact the question asks for, or None when it says nothing about one."""
-    return next((kind for kind, pattern in ASKED if pattern.search(question)), None)
+    """The kind of fact the question asks for, or None when it says nothing about one. Only
+    its clauses shaped as questions count, when it has any: in “款被冻了，老板说金额不大，不应诉
+    会有什么后果？” the 金额 is the story, not what is asked."""
+    clauses = [c for c in re.split(r"[，,。；;！!？?\n]", question) if c.strip()]
+    asking = "，".join(c for c in clauses if QUESTION.search(c)) or question
+    return next((kind for kind, pattern in ASKED if pattern.search(asking)), None)
 
 
 # Question words that only say what kind of fact is wanted (多久, 多少钱, 哪个机构), unlike

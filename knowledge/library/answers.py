@@ -174,6 +174,8 @@ def answer(
             covered = {w: share for w, share in shares.items() if share > 0}
             covered.update({w: NEUTRAL_SHARE for w in neutral if w in weights and w not in covered})
             coverage = sum(weights[w] * share for w, share in covered.items())
+            if not coverage:  # a passage that says nothing of the question answers none of it
+                continue
             score = COVERAGE_WEIGHT * coverage / total + ITEM_WEIGHT * item.score / top + IN_SCOPE_BONUS * in_scope
             # A case's story is an overview only for a question about cases.
             if position == 0 and asked in OVERVIEW_KINDS and (in_scope or item.kind != "case"):

@@ -55,7 +55,7 @@ REASONS = {
 
 PERSON = r"[\u4e00-\u9fff]{1,3}(先生|女士|律师|老师|教授|讲师|经理|主任|局长|处长|科长|书记|专家|总)"
 # Someone outside the conversation, asked about by role: the other side, a lawyer, a speaker.
-SOMEONE = r"(原告|被告|对方|律师|代理人|讲师|抢注\S{0,6}(人|者|方)|那个人)"
+SOMEONE = r"(原告|被告|对方|律师(?!费)|代理人|讲师|抢注\S{0,6}(人|者|方)|那个人)"
 # A time that makes a question about the future or about today's events.
 FUTURE = r"(明年|后年|下个?月|下周|下半年|今后|将来|未来|以后|接下来|年底前|最后|最终|到时候)"
 TODAY = r"(今天|昨天|前天|本周|这周|上周|这两天|刚才|刚刚|此刻)"
@@ -123,7 +123,9 @@ PATTERNS = [
         LIVE_DATA,
         re.compile(
             r"汇率|(欧元|美元|英镑|日元)(兑|对|换)(人民币|美元)|实时|股价|最新(的)?(汇率|行情|价格)|现在排到|"
+            # Today's state of something, not a time in the user's story (“今天刚收到传票”).
             + TODAY
+            + r"[^，,。？?！!]{0,8}(多少|几个|几家|什么|啥|有没有|开门|上班|新闻|消息|发布|公告|情况|进展|汇率|价格)"
             + r"|(现在|目前)\S{0,8}(压着|排着|积压|手上有)\S{0,4}多少|"
             r"(今年|去年|本季度|上季度|第.季度|上个月|这个月)\S{0,12}(几家|多少家|多少起|多少件|多少个企业)|"
             r"(一共|总共)有?(几家|多少家)|还有(没有)?名额|报满了|"
