@@ -8,6 +8,7 @@ from rasa_sdk.events import SlotSet
 
 import actions.answers
 import actions.documents
+import actions.reports
 from actions.answers import ActionDisputeGuidance, ActionMediation
 from actions.conversation import (
     ActionAcknowledge,
@@ -31,6 +32,7 @@ def use_kb(kb_engine, monkeypatch, tmp_path):
     kb = KnowledgeBase(settings.load({"CONTACTS_FILE": str(tmp_path / "none.yml")}), kb_engine)
     monkeypatch.setattr(actions.answers, "knowledge_base", kb)
     monkeypatch.setattr(actions.documents, "knowledge_base", kb)
+    monkeypatch.setattr(actions.reports, "knowledge_base", kb)
 
 
 def entity(name, value):
