@@ -390,7 +390,7 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, in
     if refused(dispatcher, text):
         return [SlotSet(CONTEXT_SLOT, None)]
     index = await knowledge_base.index()
-    question = follow_up(tracker, text, entities, intent)
+    question = follow_up(tracker, text, entities)
     if question is None:
         question = alone(recalled(tracker), text, entities, intent)
         better = better_with_context(index, tracker, question, entities)

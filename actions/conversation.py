@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import CONFIDENT_COVERAGE, answer_action, answer_from_library, answer_if_question, refused
-from actions.followups import CONTEXT_SLOT, REFERS_BACK, TOPICAL
+from actions.followups import CONTEXT_SLOT, REFERS_BACK, TOPICAL, recalled
 from actions.handoff import hand_off
 from actions.knowledge_base import knowledge_base
 from actions.labels import INTENT_LABELS, button, entity_summary
@@ -31,10 +31,12 @@ from knowledge.library import answer_types
 # Shorter messages are taken as the yes or no they were classified as (“是吗？”, “可以吗”).
 MIN_QUESTION_CHARS = 6
 ACKNOWLEDGEMENTS = {"affirm": "utter_ack_affirm", "deny": "utter_ack_deny", "stop": "utter_ack_stop"}
-# Words of someone who wants a person or asks what the assistant can do; a question without
-# them is a question of the knowledge base's.
-WANTS_PERSON = re.compile(r"人工|真人|客服|工作人员|转接|转人|找人|人来|接线|坐席|值班|热线|专人|human|agent", re.I)
-ASKS_CAPABILITIES = re.compile(r"你(们)?(能|会|可以)|能(做|干)(什么|啥)|(什么|哪些)功能|怎么用|用法")
+# Words of someone who wants a person or asks what the assistant can do: with them the
+# intent stands, whatever else the message asks.
+WANTS_PERSON = re.compile(
+    r"人工|真人|客服|工作人员|转接|转人|找人|个人|跟人|和人|人聊|人来|接线|坐席|值班|热线|专人|human|agent", re.I
+)
+ASKS_CAPABILITIES = re.compile(r"你(们)?(能|会|可以)|能(做|干)(什么|啥)|(什么|哪些)(功能|服务)|怎么用|用法")
 # What someone who only names a country, IP type or dispute type most likely wants next.
 INFORM_FOLLOW_UPS = ["ask_dispute_guidance", "ask_country_guide", "ask_risk_warning", "ask_case"]
 
@@ -116,6 +118,15 @@ class ActionOutOfScope(Action):
         return []
 
 
+def mistaken_question(tracker: Tracker, intended: re.Pattern) -> bool:
+    """A typed question without the intent's own words (`intended`) that is about something:
+    it names a country, IP or dispute type, or follows the answer just given. Anything else
+    keeps its intent, so that asking for a person always reaches one."""
+    text = question_text(tracker)
+    about = any(k in TOPICAL for k in message_entities(tracker)) or recalled(tracker) is not None
+    return not is_payload(tracker) and answer_types.is_question(text) and not intended.search(text) and about
+
+
 class ActionCapabilities(Action):
     """What the assistant can do; a question the NLU took for that is answered."""
 
@@ -125,8 +136,7 @@ class ActionCapabilities(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        text = question_text(tracker)
-        if not is_payload(tracker) and not ASKS_CAPABILITIES.search(text):
+        if mistaken_question(tracker, ASKS_CAPABILITIES):
             answered = await answer_if_question(dispatcher, tracker)
             if answered is not None:
                 return answered
@@ -143,8 +153,7 @@ class ActionRequestHuman(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        text = question_text(tracker)
-        if not is_payload(tracker) and answer_types.is_question(text) and not WANTS_PERSON.search(text):
+        if mistaken_question(tracker, WANTS_PERSON):
             answered = await answer_if_question(dispatcher, tracker)
             if answered is not None:
                 return answered

@@ -90,10 +90,10 @@ def recalled(tracker: Tracker) -> Optional[Dict[Text, Any]]:
     return context
 
 
-def follow_up(tracker: Tracker, text: Text, entities: Dict[Text, Text], intent: Text = "") -> Optional[Question]:
-    """The question a short message asks in the light of the answer before it; None when
-    it is not a follow-up (it is long, or no answer came just before). `intent` is the
-    message's own question intent, kept when the message names its own topic."""
+def follow_up(tracker: Tracker, text: Text, entities: Dict[Text, Text]) -> Optional[Question]:
+    """The question a short message without a topic of its own (or one that refers back)
+    asks in the light of the answer before it; None when it is not such a follow-up (it is
+    long, names its own topic, or no answer came just before)."""
     context = recalled(tracker)
     if context is None or not is_short(text) or (has_own_topic(text) and not REFERS_BACK.search(text)):
         return None

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import CONFIDENT_COVERAGE, answer_from_library, answer_question
-from actions.followups import CONTEXT_SLOT, is_short, recalled
+from actions.followups import is_short, recalled
 from actions.forms import deadline_date, form_fields
 from actions.handoff import hand_off
 from actions.knowledge_base import knowledge_base
@@ -165,14 +165,12 @@ class ActionDiscardForm(Action):
 STATUS_WORDS = re.compile(r"进度|进展|状态|编号|登记|反映|处理到|到哪|结果|查一下|查询|HW-", re.I)
 
 
-def follows_answer(tracker: Tracker) -> bool:
+def followed_answer(tracker: Tracker) -> Optional[Dict[Text, Any]]:
+    """The answer a short question that says nothing of a report follows, if any."""
     text = question_text(tracker)
-    return (
-        recalled(tracker) is not None
-        and is_short(text)
-        and answer_types.is_question(text)
-        and not STATUS_WORDS.search(text)
-    )
+    if is_short(text) and answer_types.is_question(text) and not STATUS_WORDS.search(text):
+        return recalled(tracker)
+    return None
 
 
 class ActionReportStatus(Action):
@@ -223,8 +221,8 @@ class ActionReportStatus(Action):
                 reason=REASONS[reason],
                 buttons=[button("咨询专家", "request_expert", {}), button("转人工", "request_human", {})],
             )
-        elif follows_answer(tracker):
-            return await answer_question(dispatcher, tracker, str(tracker.get_slot(CONTEXT_SLOT)["intent"]))
+        elif (context := followed_answer(tracker)) is not None:
+            return await answer_question(dispatcher, tracker, str(context["intent"]))
         elif (answered := await answer_from_library(dispatcher, tracker, CONFIDENT_COVERAGE, ("case",))) is not None:
             return answered
         else:

@@ -8,6 +8,7 @@ from rasa_sdk.events import SlotSet
 
 import actions.answers
 import actions.documents
+import actions.handoff
 import actions.reports
 from actions.answers import ActionDisputeGuidance, ActionMediation
 from actions.conversation import (
@@ -33,6 +34,7 @@ def use_kb(kb_engine, monkeypatch, tmp_path):
     monkeypatch.setattr(actions.answers, "knowledge_base", kb)
     monkeypatch.setattr(actions.documents, "knowledge_base", kb)
     monkeypatch.setattr(actions.reports, "knowledge_base", kb)
+    monkeypatch.setattr(actions.handoff, "knowledge_base", kb)
 
 
 def entity(name, value):
@@ -293,3 +295,15 @@ def test_a_question_about_a_public_cases_outcome_is_answered(dispatcher, domain)
     run(ActionDisputeGuidance(), dispatcher, tracker, domain)
     [message] = dispatcher.messages
     assert message["response"] == "utter_answer" and "6000万美元" in message["answer"]
+
+
+@pytest.mark.parametrize("context", [None, US_TRADEMARK_TERM])
+def test_asking_for_a_person_in_a_questions_words_reaches_one(dispatcher, domain, context):
+    events = run(ActionRequestHuman(), dispatcher, conversation("能找个人问问吗", "request_human", context=context), domain)
+    assert "utter_answer" not in [m["response"] for m in dispatcher.messages]
+    assert {"event": "pause", "timestamp": None} in events
+
+
+def test_asking_what_the_assistant_offers_gets_its_capabilities(dispatcher, domain):
+    run(ActionCapabilities(), dispatcher, conversation("你们有什么服务", "ask_capabilities"), domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_capabilities"]
