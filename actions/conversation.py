@@ -10,7 +10,7 @@ filed under one of them (“英国呢” as a no, “这个期限能延长吗”
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -118,13 +118,21 @@ class ActionOutOfScope(Action):
         return []
 
 
-def mistaken_question(tracker: Tracker, intended: re.Pattern) -> bool:
-    """A typed question without the intent's own words (`intended`) that is about something:
-    it names a country, IP or dispute type, or follows the answer just given. Anything else
-    keeps its intent, so that asking for a person always reaches one."""
+async def answer_mistaken(
+    dispatcher: CollectingDispatcher, tracker: Tracker, intended: re.Pattern
+) -> Optional[List[Dict[str, Any]]]:
+    """Answers a typed question filed under an intent whose own words (`intended`) it lacks:
+    as a question when it names a country, IP or dispute type or follows the answer just
+    given, else only when the library covers it well (as off-topic messages are). None when
+    it is not answered: the intent stands, so that asking for a person always reaches one."""
     text = question_text(tracker)
-    about = any(k in TOPICAL for k in message_entities(tracker)) or recalled(tracker) is not None
-    return not is_payload(tracker) and answer_types.is_question(text) and not intended.search(text) and about
+    if is_payload(tracker) or not answer_types.is_question(text) or intended.search(text):
+        return None
+    if any(k in TOPICAL for k in message_entities(tracker)) or recalled(tracker) is not None:
+        return await answer_if_question(dispatcher, tracker)
+    if refused(dispatcher, text):
+        return [SlotSet(CONTEXT_SLOT, None)]
+    return await answer_from_library(dispatcher, tracker, min_coverage=CONFIDENT_COVERAGE)
 
 
 class ActionCapabilities(Action):
@@ -136,10 +144,9 @@ class ActionCapabilities(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        if mistaken_question(tracker, ASKS_CAPABILITIES):
-            answered = await answer_if_question(dispatcher, tracker)
-            if answered is not None:
-                return answered
+        answered = await answer_mistaken(dispatcher, tracker, ASKS_CAPABILITIES)
+        if answered is not None:
+            return answered
         dispatcher.utter_message(response="utter_capabilities")
         return []
 
@@ -153,8 +160,7 @@ class ActionRequestHuman(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        if mistaken_question(tracker, WANTS_PERSON):
-            answered = await answer_if_question(dispatcher, tracker)
-            if answered is not None:
-                return answered
+        answered = await answer_mistaken(dispatcher, tracker, WANTS_PERSON)
+        if answered is not None:
+            return answered
         return await hand_off(dispatcher, tracker, "user_request")

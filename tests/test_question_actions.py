@@ -299,7 +299,8 @@ def test_a_question_about_a_public_cases_outcome_is_answered(dispatcher, domain)
 
 @pytest.mark.parametrize("context", [None, US_TRADEMARK_TERM])
 def test_asking_for_a_person_in_a_questions_words_reaches_one(dispatcher, domain, context):
-    events = run(ActionRequestHuman(), dispatcher, conversation("能找个人问问吗", "request_human", context=context), domain)
+    tracker = conversation("能找个人问问吗", "request_human", context=context)
+    events = run(ActionRequestHuman(), dispatcher, tracker, domain)
     assert "utter_answer" not in [m["response"] for m in dispatcher.messages]
     assert {"event": "pause", "timestamp": None} in events
 
