@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 RASA := $(PY) -m rasa
 
 .PHONY: help install run shell train test unit validate story-test e2e lint knowledge \
-        bench-nlu bench-latency bench-knowledge sync-gazetteer clean
+        bench-nlu bench-latency bench-knowledge bench-dialogues sync-gazetteer clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ bench-nlu: train ## Intent/entity accuracy on the held-out set, against a TF-IDF
 
 bench-latency: train ## Latency percentiles and throughput of the running servers
 	$(PY) -m tests.bench.latency
+
+bench-dialogues: train ## Scripts and turns passed of the blind dialogue set, through REST
+	$(PY) -m tests.bench.dialogues
 
 bench-knowledge: train ## hit@1/hit@3/MRR of the knowledge search, and answers through REST
 	$(PY) -m tests.bench.knowledge

@@ -1,31 +1,49 @@
 """Validation of the three forms: the dispute report, the unfair-treatment report, the
-expert request.
+expert request. One mechanism for all of them, driven by the field specifications of
+actions/fields.py; each message the user sends while a form asks something is, in order:
 
-Each question is answered in words; the validators read those words (a phone number, a
-country, a date) and, when they cannot, say what is wrong and the form asks again. A
-knowledge question asked in the middle of a form is answered and the form asks its question
-again; “算了” is left to the rules, which ask whether to discard.
+1. left to the rules: 取消 (asks whether to discard), 人工服务;
+2. a correction, when it says so (改成, 不是…是…, 写错了): the field it names takes the value
+   it gives, or, given none, is asked again; the reply names what changed;
+3. an answer, when it gives a value for any empty field of the form (the one asked or any
+   other: several at once, out of order): every such value is taken, and the reply names
+   what it took when that is more than the plain answer typed;
+4. an interruption: a question (answered, with a status check answered too), small talk
+   (a fixed reply); the form then asks its question again;
+5. otherwise a miss of the question asked: the reply says what is wrong; after two misses
+   in a row it also offers a way out (跳过 where the field may stay open, 人工服务, 取消).
 """
 
 from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from datetime import date
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.answers import answer_action
-from actions.tracker import latest_intent, message_entities, question_text, ranked_intents
-from knowledge.core.dates import parse_deadline, today_in_china
+from actions.fields import (
+    FIELDS,
+    FINAL_CHOICES,
+    Answer,
+    Message,
+    answer_when_asked,
+    closest_values,
+    form_fields,
+    story_of,
+    values_anywhere,
+)
+from actions.labels import FIELD_LABELS, button
+from actions.reports import ActionReportStatus
+from actions.tracker import entity_list, latest_intent, message_entities, question_text, ranked_intents
+from knowledge.core.dates import today_in_china
 from knowledge.core.text import normalise
-from knowledge.core.validation import clean_company_name, description_is_useful, normalise_phone
-from knowledge.core.vocabulary import vocabulary
+from knowledge.core.validation import description_is_useful
 from knowledge.library import answer_types
 
 # Intents that the rules handle while a form runs: the form gives way to them.
@@ -40,25 +58,31 @@ FIXED_REPLIES = {
     "goodbye": "utter_form_still_open",
     "report_dispute": "utter_form_finish_first",
     "report_unfair_treatment": "utter_form_finish_first",
-    "check_report_status": "utter_form_finish_first",
     "subscribe_alerts": "utter_form_finish_first",
     "request_expert": "utter_form_finish_first",
 }
-SMALL_TALK = {"greet", "thank", "bot_challenge", "ask_capabilities", "out_of_scope", "goodbye"}
 MAX_QUESTION_CHARS = 60
-UNSURE = re.compile(r"^(不确定|不清楚|不知道|说不好|说不准|不太清楚|都有可能|不好说|还不确定|不懂)")
-ANY_VALUE = re.compile(r"^(不限|都可以|都行|无所谓|随便|没有要求|都要)")
-OTHER = re.compile(r"^(其他|其它|别的)")
-UNSURE_VALUE, ANY_INDUSTRY, OTHER_COUNTRY = "不确定", "不限", "其他"
-# The last question of a form: a choice about everything before it, not a field to edit.
-FINAL_CHOICES = {"report_confirmed", "expert_id"}
-INVALID_CHOICE = {"ip_type": "utter_invalid_ip_type", "dispute_type": "utter_invalid_dispute_type"}
+# The user saying that something given before is wrong.
+CORRECTION = re.compile(r"改成|改为|改一下|换成|应该是|更正|不是.{1,30}?是|写错|弄错|搞错|填错|说错|打错|错了|不对")
+# How the user names a field when correcting it without giving the new value.
+FIELD_WORDS = {
+    "company_name": re.compile(r"公司名|企业名|名称|全称|公司的名字|公司名字"),
+    "phone": re.compile(r"电话|手机|号码"),
+    "country": re.compile(r"国家|地区"),
+    "ip_type": re.compile(r"知识产权类型|产权类型|知识产权的类型|哪类知识产权"),
+    "dispute_type": re.compile(r"纠纷类型|纠纷的类型|哪类纠纷"),
+    "deadline": re.compile(r"期限|截止|日期"),
+    "description": re.compile(r"经过|描述|情况说明"),
+    "industry": re.compile(r"行业"),
+}
+MISSES_BEFORE_WAY_OUT = 2
+SHOWN_CHARS = 30
 
 
-def form_fields(domain: DomainDict, form: Text) -> List[Text]:
-    """What a form asks, in order: domain.yml's required slots without the final choice."""
-    required = ((domain.get("forms") or {}).get(form) or {}).get("required_slots") or []
-    return [slot for slot in required if slot not in FINAL_CHOICES]
+def says_correction(text: Text) -> bool:
+    """Whether a short message says that something given before is wrong (a long one is
+    a description, whatever it calls wrong)."""
+    return len(text) <= MAX_QUESTION_CHARS and CORRECTION.search(text) is not None
 
 
 def is_question(text: Text) -> bool:
@@ -79,22 +103,6 @@ def answers(tracker: Tracker, slot: Text) -> bool:
     return tracker.get_slot("requested_slot") == slot and user_just_answered(tracker)
 
 
-def looks_like_answer(tracker: Tracker, requested: Text) -> bool:
-    """Whether the latest message has the shape of an answer about `requested`."""
-    text = normalise(question_text(tracker)).strip()
-    if requested in message_entities(tracker):
-        return True
-    if requested == "phone":
-        return sum(c.isdigit() for c in text) >= 5
-    if requested == "deadline":
-        return parse_deadline(text, today_in_china()) is not None
-    if requested in ("country", "ip_type", "dispute_type"):
-        return vocabulary().canonical(requested, text) is not None or bool(UNSURE.match(text) or OTHER.match(text))
-    if requested == "description":
-        return len(text) > MAX_QUESTION_CHARS
-    return False
-
-
 def knowledge_intent(tracker: Tracker) -> Optional[Text]:
     """The question intent of the latest message: its intent, or else the likeliest question
     intent of its ranking (a question that looks like form input, “…期限是多久？”, is often
@@ -102,14 +110,39 @@ def knowledge_intent(tracker: Tracker) -> Optional[Text]:
     return next((name for name in ranked_intents(tracker) if answer_action(name) is not None), None)
 
 
-def button_options(entity: Text) -> List[Dict[Text, Text]]:
-    """One button per canonical value, plus 不确定, for the closed IP and dispute types."""
-    values = sorted(vocabulary().values(entity))
-    return [{"title": v, "payload": v} for v in values] + [{"title": UNSURE_VALUE, "payload": UNSURE_VALUE}]
+def message_of(tracker: Tracker) -> Message:
+    entities = [(e["entity"], e["value"]) for e in entity_list(tracker)]
+    typed = question_text(tracker).strip()
+    return Message(normalise(typed), typed, entities)
+
+
+def described(values: Dict[Text, Text]) -> Text:
+    """“国家/地区 德国，知识产权类型 外观设计”."""
+    return "，".join(f"{FIELD_LABELS[slot]} {value}" for slot, value in values.items())
+
+
+def shortened(value: Text) -> Text:
+    """A value as a reply repeats it: a description by its beginning."""
+    return value if len(value) <= SHOWN_CHARS else f"{value[:SHOWN_CHARS]}…"
+
+
+def misses_of(tracker: Tracker, slot: Text) -> int:
+    """How many times in a row the question about `slot` was missed."""
+    misses = tracker.get_slot("form_misses") or {}
+    return int(misses.get("count", 0)) if misses.get("slot") == slot else 0
+
+
+def way_out(slot: Text) -> List[Dict[Text, Text]]:
+    """What the user may do instead of answering: leave the field open, a person, cancel."""
+    spec = FIELDS[slot]
+    buttons = [{"title": "跳过", "payload": "跳过"}] if spec.open_value is not None else []
+    if slot == "country":
+        buttons.append({"title": "其他国家", "payload": "其他"})
+    return [*buttons, button("人工服务", "request_human", {}), button("取消填写", "stop", {})]
 
 
 class ReportFormValidation(FormValidationAction, ABC):
-    """Extraction and validation shared by the forms."""
+    """Reading and checking every message a form gets."""
 
     @abstractmethod
     def name(self) -> Text:
@@ -118,231 +151,182 @@ class ReportFormValidation(FormValidationAction, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
+        fields = form_fields(domain, self.form_name())
         requested = tracker.get_slot("requested_slot")
-        if requested and user_just_answered(tracker):
-            intent = latest_intent(tracker)
-            if intent in FORM_CONTROL_INTENTS:
-                return []  # rejected: the rules ask whether to discard, or hand off
-            if self.is_interruption(tracker, requested):
-                events = await self.interrupt(dispatcher, tracker, domain, intent)
-                return [*events, SlotSet(requested, None)]
-        return await super().run(dispatcher, tracker, domain)
+        if not user_just_answered(tracker):
+            return self.start(dispatcher, tracker, fields) if requested is None else []
+        if latest_intent(tracker) in FORM_CONTROL_INTENTS:
+            return []  # rejected: the rules ask whether to discard, or hand off
+        if requested in FINAL_CHOICES:
+            return await self.final_choice(dispatcher, tracker, domain, requested, fields)
+        return await self.read_answer(dispatcher, tracker, domain, requested, fields)
 
     @staticmethod
-    def is_interruption(tracker: Tracker, requested: Text) -> bool:
-        """Whether the latest message is not an answer to the form's question. What reads as
-        an answer to it (digits for a phone number, a date, a country) is one, whatever the
-        NLU made of a message that short."""
-        intent, text = latest_intent(tracker), question_text(tracker)
-        if looks_like_answer(tracker, requested):
-            return False
-        if intent in ("affirm", "deny"):
-            # A yes or no answers the confirmation, or “that date has passed, right?”;
-            # to a question that wants a fact it says nothing: the question is asked again.
-            past_date_asked = requested == "deadline" and tracker.get_slot("deadline_candidate")
-            return not (requested == "report_confirmed" or past_date_asked)
+    def start(dispatcher: CollectingDispatcher, tracker: Tracker, fields: List[Text]) -> List[Dict[Text, Any]]:
+        """On starting, the message that started the form is read like an answer (it may tell
+        the whole story), and what the conversation already told is said: it is not asked."""
+        message = message_of(tracker)
+        anywhere = {slot: values_anywhere(message, slot, today_in_china()) for slot in fields}
+        taken = {slot: values[0] for slot, values in anywhere.items() if values and not tracker.get_slot(slot)}
+        if "description" in fields and not tracker.get_slot("description") and (story := story_of(message)):
+            taken["description"] = story
+        known = {slot: tracker.get_slot(slot) or taken.get(slot) for slot in fields}
+        shown = {slot: shortened(value) for slot, value in known.items() if value}
+        if shown:
+            dispatcher.utter_message(response="utter_form_known", known=described(shown))
+        return [SlotSet(slot, value) for slot, value in taken.items()]
+
+    async def read_answer(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        requested: Text,
+        fields: List[Text],
+    ) -> List[Dict[Text, Any]]:
+        today, message, intent = today_in_china(), message_of(tracker), latest_intent(tracker)
+        if requested == "deadline" and tracker.get_slot("deadline_candidate") and intent in ("affirm", "deny"):
+            # The answer to “that date has passed, is it right?”: kept, or asked again.
+            kept = tracker.get_slot("deadline_candidate") if intent == "affirm" else None
+            return [SlotSet("deadline", kept), SlotSet("deadline_candidate", None)]
+        anywhere = {slot: values_anywhere(message, slot, today) for slot in fields}
+        if says_correction(message.text) and (changes := self.corrections(tracker, message, anywhere, fields)):
+            return self.apply_changes(dispatcher, tracker, requested, changes)
+        if not anywhere.get(requested) and self.interrupts(tracker, requested, message.text):
+            return [*await self.interrupt(dispatcher, tracker, domain), SlotSet(requested, None)]
+        taken = {slot: values[0] for slot, values in anywhere.items() if values and not tracker.get_slot(slot)}
+        repeated = {s: v[0] for s, v in anywhere.items() if v and s not in taken and tracker.get_slot(s) == v[0]}
+        if requested != "description" and "description" in fields and not tracker.get_slot("description"):
+            if (story := story_of(message)) is not None:
+                taken["description"] = story
+        if requested not in taken and (requested == "description" or not taken):
+            spec, answer = FIELDS[requested], answer_when_asked(requested, message.typed, today)
+            if spec.free_text and intent in ("affirm", "deny") and answer.value != spec.open_value:
+                answer = Answer(miss=spec.invalid)  # a yes or a no is no name and no account
+            if answer.past_deadline is not None:
+                return self.question_past_deadline(dispatcher, answer.past_deadline.isoformat())
+            if answer.value is None:
+                return self.miss(dispatcher, tracker, requested, message.text, answer.miss or "")
+            taken = {requested: answer.value, **{s: v for s, v in taken.items() if s != requested}}
+        if list(taken) != [requested] or taken[requested] not in (message.text, message.typed):
+            shown = {slot: shortened(value) for slot, value in {**repeated, **taken}.items()}
+            dispatcher.utter_message(response="utter_form_recorded", recorded=described(shown))
+        events = [SlotSet(slot, value) for slot, value in taken.items()]
+        if requested not in taken:
+            events.append(SlotSet(requested, None))
+        return [*events, SlotSet("form_misses", None), SlotSet("deadline_candidate", None)]
+
+    @staticmethod
+    def corrections(
+        tracker: Tracker, message: Message, anywhere: Dict[Text, List[Text]], fields: List[Text]
+    ) -> Dict[Text, Optional[Text]]:
+        """What a message that says something is wrong changes: a filled field it gives a
+        new value for (the last one it gives: 不是德国是法国), else a filled field it names
+        (asked again)."""
+        changes: Dict[Text, Optional[Text]] = {}
+        for slot in fields:
+            current, values = tracker.get_slot(slot), anywhere.get(slot) or []
+            if current and values and values[-1] != current:
+                changes[slot] = values[-1]
+        if not changes:
+            named = [slot for slot in fields if tracker.get_slot(slot) and FIELD_WORDS[slot].search(message.text)]
+            changes = {slot: None for slot in named[:1]}
+        return changes
+
+    @staticmethod
+    def apply_changes(
+        dispatcher: CollectingDispatcher, tracker: Tracker, requested: Text, changes: Dict[Text, Optional[Text]]
+    ) -> List[Dict[Text, Any]]:
+        new_values = {slot: value for slot, value in changes.items() if value is not None}
+        if new_values:
+            lines = "，".join(
+                f"{FIELD_LABELS[slot]} {tracker.get_slot(slot)} → {value}" for slot, value in new_values.items()
+            )
+            dispatcher.utter_message(response="utter_form_changed", changes=lines)
+        events: List[EventType] = [SlotSet(slot, value) for slot, value in changes.items()]
+        if requested not in changes:
+            events.append(SlotSet(requested, tracker.get_slot(requested) if requested in FINAL_CHOICES else None))
+        return [*events, SlotSet("form_misses", None)]
+
+    @staticmethod
+    def interrupts(tracker: Tracker, requested: Text, text: Text) -> bool:
+        """Whether a message that gives no value for the question asked is something else:
+        a question, a status check, small talk, a request for another service. At the
+        description a statement is the description, whatever topic the NLU heard in it."""
+        intent = latest_intent(tracker)
+        if is_question(text) and (knowledge_intent(tracker) or intent == "check_report_status"):
+            return True
+        if intent == "check_report_status" and message_entities(tracker).get("report_id"):
+            return True
         if intent in FIXED_REPLIES:
-            # At the description, a statement is the description (too short or not), whatever
-            # topic the NLU heard in it; only questions and small talk interrupt.
-            statement = requested == "description" and not is_question(text)
-            return not (statement and (intent not in SMALL_TALK or description_is_useful(text)))
-        return is_question(text) and knowledge_intent(tracker) is not None
+            return requested != "description" or not description_is_useful(text)
+        return False
 
     @staticmethod
     async def interrupt(
-        dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, intent: Text
+        dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        """Answers the interrupting message; the form then repeats its question."""
-        action = answer_action(knowledge_intent(tracker) or "") if intent not in FIXED_REPLIES else None
+        """Answers the interrupting message; the form then asks its question again."""
+        intent = latest_intent(tracker)
+        if intent == "check_report_status":
+            action: Optional[Action] = ActionReportStatus()
+        else:
+            action = answer_action(knowledge_intent(tracker) or "") if intent not in FIXED_REPLIES else None
         if action is not None:
             return [e for e in await action.run(dispatcher, tracker, domain) if e.get("name") != "requested_slot"]
-        if intent in FIXED_REPLIES:
-            dispatcher.utter_message(response=FIXED_REPLIES[intent])
+        dispatcher.utter_message(response=FIXED_REPLIES[intent])
         return []
 
     @staticmethod
-    def requested_text(tracker: Tracker, slot: Text) -> Optional[Text]:
-        """The latest message's words when they answer the question about `slot`."""
-        if not answers(tracker, slot):
-            return None
-        text = question_text(tracker).strip()
-        return text or None
+    def question_past_deadline(dispatcher: CollectingDispatcher, day: Text) -> List[Dict[Text, Any]]:
+        year, month, day_of_month = day.split("-")
+        dispatcher.utter_message(
+            response="utter_deadline_in_past",
+            day=f"{int(year)}年{int(month)}月{int(day_of_month)}日",
+            buttons=[{"title": "是的，已过期", "payload": "/affirm"}, {"title": "重新输入", "payload": "/deny"}],
+        )
+        return [SlotSet("deadline", None), SlotSet("deadline_candidate", day)]
 
-    # -- company name ------------------------------------------------------------------
+    @staticmethod
+    def miss(
+        dispatcher: CollectingDispatcher, tracker: Tracker, slot: Text, text: Text, response: Text
+    ) -> List[Dict[Text, Any]]:
+        """Says why the answer cannot be used; the second miss in a row offers a way out.
+        A closed field's question lists its values, closest to what was typed first
+        (`ActionAskChoice`)."""
+        count = misses_of(tracker, slot) + 1
+        buttons = way_out(slot) if count >= MISSES_BEFORE_WAY_OUT else []
+        dispatcher.utter_message(response=response, value=text, buttons=buttons)
+        return [SlotSet(slot, None), SlotSet("form_misses", {"slot": slot, "count": count, "typed": text})]
 
-    def extract_company_name(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
-        text = self.requested_text(tracker, "company_name")
-        if text is None or tracker.get_slot("company_name"):
-            return {}
-        return {"company_name": text}
-
-    def validate_company_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        if value is None:
-            return {"company_name": None}
-        name = clean_company_name(str(value))
-        if name is None:
-            dispatcher.utter_message(response="utter_invalid_company_name")
-            return {"company_name": None}
-        return {"company_name": name}
-
-    # -- phone ---------------------------------------------------------------------------
-
-    def extract_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
-        text = self.requested_text(tracker, "phone")
-        if text is None or sum(c.isdigit() for c in text) < 5:
-            return {}
-        return {"phone": normalise_phone(text) or text}
-
-    def validate_phone(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        if value is None:
-            return {"phone": None}
-        phone = normalise_phone(normalise(str(value)))
-        if phone is None:
-            dispatcher.utter_message(response="utter_invalid_phone", value=str(value))
-        return {"phone": phone}
-
-    # -- country -------------------------------------------------------------------------
-
-    def extract_country(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
-        text = self.requested_text(tracker, "country")
-        if text is None or tracker.get_slot("country") or is_question(text):
-            return {}
-        return {"country": text}
-
-    def validate_country(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        if value is None:
-            return {"country": None}
-        text = normalise(str(value)).strip()
-        country = OTHER_COUNTRY if OTHER.match(text) else vocabulary().canonical("country", text)
-        if country is None:
-            dispatcher.utter_message(response="utter_invalid_country", value=text)
-        return {"country": country}
-
-    # -- IP type and dispute type ----------------------------------------------------------
-
-    def _closed_choice(self, tracker: Tracker, slot: Text) -> Dict[Text, Any]:
-        text = self.requested_text(tracker, slot)
-        if text is None or tracker.get_slot(slot):
-            return {}
-        if UNSURE.match(normalise(text)):
-            return {slot: UNSURE_VALUE}
-        return {slot: text}
-
-    def _validate_closed(self, slot: Text, value: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
-        if value is None:
-            return {slot: None}
-        text = normalise(str(value)).strip()
-        found = UNSURE_VALUE if text == UNSURE_VALUE else vocabulary().canonical(slot, text)
-        if found is None:
-            dispatcher.utter_message(response=INVALID_CHOICE[slot], value=text, buttons=button_options(slot))
-        return {slot: found}
-
-    def extract_ip_type(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
-        return self._closed_choice(tracker, "ip_type")
-
-    def validate_ip_type(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        return self._validate_closed("ip_type", value, dispatcher)
-
-    def extract_dispute_type(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
-        return self._closed_choice(tracker, "dispute_type")
-
-    def validate_dispute_type(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        return self._validate_closed("dispute_type", value, dispatcher)
-
-    # -- description and confirmation ------------------------------------------------------
-
-    def extract_description(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
-        # The whole message, even one too long to classify: a pasted letter is kept.
-        text = self.requested_text(tracker, "description")
-        return {"description": text} if text else {}
-
-    def validate_description(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        if value is None:
-            return {"description": None}
-        if not description_is_useful(str(value)):
-            dispatcher.utter_message(response="utter_description_too_short")
-            return {"description": None}
-        return {"description": str(value).strip()}
-
-    def extract_report_confirmed(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        if not answers(tracker, "report_confirmed"):
-            return {}
+    async def final_choice(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        requested: Text,
+        fields: List[Text],
+    ) -> List[Dict[Text, Any]]:
+        """The confirmation of a report's summary: 确认, a field to change (a button, or a
+        correction in words), or a question; anything else shows the summary again."""
         field = message_entities(tracker).get("field")
-        if field in form_fields(domain, self.form_name()):
-            return {"report_confirmed": None, field: None}
-        intent = latest_intent(tracker)
-        if intent == "affirm":
-            return {"report_confirmed": True}
-        # Anything else asks again: a no gets the menu of what can be changed, other
-        # messages the summary (action_ask_report_confirmed decides).
-        return {"report_confirmed": None}
-
-    def validate_report_confirmed(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        # Extraction already decided (True, or None to ask again); without this method
-        # rasa-sdk logs a warning on every confirmation.
-        return {"report_confirmed": value}
+        if field in fields:
+            return [SlotSet("report_confirmed", None), SlotSet(field, None)]
+        if latest_intent(tracker) == "affirm":
+            return [SlotSet("report_confirmed", True)]
+        message = message_of(tracker)
+        if says_correction(message.text) or latest_intent(tracker) == "deny":
+            anywhere = {slot: values_anywhere(message, slot, today_in_china()) for slot in fields}
+            if changes := self.corrections(tracker, message, anywhere, fields):
+                return self.apply_changes(dispatcher, tracker, requested, changes)
+        if self.interrupts(tracker, requested, message.text):
+            return [*await self.interrupt(dispatcher, tracker, domain), SlotSet("report_confirmed", None)]
+        return [SlotSet("report_confirmed", None)]
 
 
 class ValidateDisputeForm(ReportFormValidation):
     def name(self) -> Text:
         return "validate_dispute_form"
-
-    def extract_deadline(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
-        if not answers(tracker, "deadline"):
-            return {}
-        candidate, intent = tracker.get_slot("deadline_candidate"), latest_intent(tracker)
-        if candidate and intent in ("affirm", "deny"):
-            # The answer to “that date has passed, is it right?”; validation keeps or clears it.
-            return {"deadline": candidate if intent == "affirm" else intent}
-        text = question_text(tracker).strip()
-        return {"deadline": text} if text else {}
-
-    def validate_deadline(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        if value is None:
-            return {"deadline": None}
-        text = str(value)
-        today = today_in_china()
-        candidate = tracker.get_slot("deadline_candidate")
-        if candidate and text == candidate:
-            return {"deadline": text, "deadline_candidate": None}  # a past date the user confirmed
-        if candidate and latest_intent(tracker) == "deny":
-            return {"deadline": None, "deadline_candidate": None}  # asked again
-        deadline = parse_deadline(normalise(text), today)
-        if deadline is None:
-            dispatcher.utter_message(response="utter_invalid_deadline", value=text)
-            return {"deadline": None, "deadline_candidate": None}
-        if deadline.none_given:
-            return {"deadline": "无", "deadline_candidate": None}
-        assert deadline.day is not None
-        if deadline.is_past(today):
-            dispatcher.utter_message(
-                response="utter_deadline_in_past",
-                day=f"{deadline.day.year}年{deadline.day.month}月{deadline.day.day}日",
-                buttons=[
-                    {"title": "是的，已过期", "payload": "/affirm"},
-                    {"title": "重新输入", "payload": "/deny"},
-                ],
-            )
-            return {"deadline": None, "deadline_candidate": deadline.day.isoformat()}
-        return {"deadline": deadline.day.isoformat(), "deadline_candidate": None}
 
 
 class ValidateUnfairForm(ReportFormValidation):
@@ -350,8 +334,37 @@ class ValidateUnfairForm(ReportFormValidation):
         return "validate_unfair_form"
 
 
-def deadline_date(value: Optional[Text]) -> Optional[date]:
-    """The deadline slot as a date (it holds an ISO date or 无)."""
-    if not value or value == "无":
-        return None
-    return date.fromisoformat(value)
+class ActionAskChoice(Action, ABC):
+    """Asks for a closed field (IP type, dispute type) with one button per value. After a
+    miss the values closest to what was typed come first, with 不确定; after two misses in
+    a row also 人工服务 and 取消."""
+
+    slot: Text
+
+    @abstractmethod
+    def name(self) -> Text:
+        """action_ask_<slot>."""
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        misses = tracker.get_slot("form_misses") or {}
+        typed = misses.get("typed", "") if misses.get("slot") == self.slot else ""
+        values = closest_values(self.slot, typed)
+        buttons = [{"title": v, "payload": v} for v in values] + [{"title": "不确定", "payload": "不确定"}]
+        if misses_of(tracker, self.slot) >= MISSES_BEFORE_WAY_OUT:
+            buttons += [button("人工服务", "request_human", {}), button("取消填写", "stop", {})]
+        dispatcher.utter_message(response=f"utter_ask_{self.slot}", buttons=buttons)
+        return []
+
+
+class ActionAskIpType(ActionAskChoice):
+    slot = "ip_type"
+
+    def name(self) -> Text:
+        return "action_ask_ip_type"
+
+
+class ActionAskDisputeType(ActionAskChoice):
+    slot = "dispute_type"
+
+    def name(self) -> Text:
+        return "action_ask_dispute_type"

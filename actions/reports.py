@@ -14,12 +14,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import CONFIDENT_COVERAGE, answer_from_library, answer_question
+from actions.fields import deadline_date, form_fields
 from actions.followups import is_short, recalled
-from actions.forms import deadline_date, form_fields
 from actions.handoff import hand_off
 from actions.knowledge_base import knowledge_base
 from actions.labels import FIELD_LABELS, button
-from actions.tracker import channel_of, latest_intent, message_entities, question_text, transcript
+from actions.tracker import (
+    channel_of,
+    latest_intent,
+    message_entities,
+    question_text,
+    slots_set_this_turn,
+    transcript,
+)
 from knowledge.core.dates import china_time, today_in_china
 from knowledge.core.validation import normalise_phone
 from knowledge.library import answer_types
@@ -29,15 +36,18 @@ from knowledge.records.models import CLOSED, DISPUTE, KIND_LABELS, UNFAIR_TREATM
 
 logger = logging.getLogger(__name__)
 
-# What a saved report clears: who the enterprise is (company, phone) stays known for the
-# next one. A discarded form clears all its fields.
+# What a saved report clears: the dispute itself. Who the enterprise is (company, phone)
+# stays known for the next one, which says so when it starts. A discarded form clears all
+# its fields.
 FORGOTTEN_AFTER_REPORT = [
+    "country",
     "ip_type",
     "dispute_type",
     "deadline",
     "deadline_candidate",
     "description",
     "report_confirmed",
+    "form_misses",
 ]
 SUMMARY_DESCRIPTION_CHARS = 120
 
@@ -54,14 +64,16 @@ def summary(tracker: Tracker, fields: List[Text]) -> Text:
 
 
 class ActionAskReportConfirmed(Action):
-    """Shows the summary and asks to confirm; after a “no”, asks what to change."""
+    """Shows the summary and asks to confirm; after a “no” that changed nothing, asks
+    what to change."""
 
     def name(self) -> Text:
         return "action_ask_report_confirmed"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         fields = form_fields(domain, tracker.active_loop_name or "dispute_form")
-        if latest_intent(tracker) == "deny" and tracker.get_slot("requested_slot") == "report_confirmed":
+        asked_again = tracker.get_slot("requested_slot") == "report_confirmed"
+        if asked_again and latest_intent(tracker) == "deny" and not set(fields) & slots_set_this_turn(tracker):
             buttons = [button(FIELD_LABELS[f], "inform", {"field": f}) for f in fields]
             dispatcher.utter_message(response="utter_ask_field_to_edit", buttons=buttons)
             return []
@@ -165,6 +177,10 @@ class ActionDiscardForm(Action):
 STATUS_WORDS = re.compile(r"进度|进展|状态|编号|登记|反映|处理到|到哪|结果|查一下|查询|HW-", re.I)
 
 
+# What is meant as a report id, whole or not (HW-2026-1, HW123).
+MALFORMED_ID = re.compile(r"(?<![A-Za-z])HW[-_ ]?[0-9A-Za-z-]*(?<!-)", re.I)
+
+
 def followed_answer(tracker: Tracker) -> Optional[Dict[Text, Any]]:
     """The answer a short question that says nothing of a report follows, if any."""
     text = question_text(tracker)
@@ -184,6 +200,11 @@ class ActionReportStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         entities = message_entities(tracker)
+        given = entities.get("report_id") or next(iter(MALFORMED_ID.findall(question_text(tracker))), "")
+        if given and not reports.is_report_id(given):
+            # Not a lookup: the format is told, and the id given next is looked up.
+            dispatcher.utter_message(response="utter_report_id_malformed", value=given)
+            return [SlotSet("report_id", None), SlotSet("pending_topic", "check_report_status")]
         report_id = (entities.get("report_id") or tracker.get_slot("report_id") or "").upper()
         channel, engine = channel_of(tracker), knowledge_base.engine()
         if not report_id:

@@ -34,7 +34,7 @@ ANSWERED_AS = "ask_dispute_guidance"
 # Words of someone asking for the service itself, even in a question's form (“能帮我登记吗”).
 REQUEST = re.compile(
     r"帮我|帮忙|帮我们|给我(找|安排|介绍|联系|推荐|登记|转)|我要|我想|我们想|我们要|想要|请帮|麻烦|预约|安排|"
-    r"(找|要|需要|联系)(一位|一个|个)|登记一下|反映一下|现在就|马上"
+    r"(找|要|需要|联系)(一位|一个|个)|登记一下|反映一下|现在就|马上|(能|可以)\S{0,3}(登记|立案)(不|吗|么|嘛)"
 )
 
 # Asking whether anyone provides the service is a question even in a request's words (“有人帮忙吗”).

@@ -23,7 +23,9 @@ from knowledge.records import subscriptions
 UNSUBSCRIBE = re.compile(
     r"退订|取消.{0,8}(订阅|推送|预警)|不想再收|不用再|别推|不要再推|停止推送|暂停推送|unsubscribe|cancel|\bstop\b", re.I
 )
-LIST = re.compile(r"订阅了(什么|哪些|啥)|订了(什么|哪些|啥)|订阅列表|我的订阅|查看.{0,4}订阅|订阅情况")
+LIST = re.compile(
+    r"订阅了(什么|哪些|啥)|订了(什么|哪些|啥)|订阅的?(列表|清单|内容)|我的订阅|(查看|看看|看下|看一下).{0,4}订阅|订阅情况"
+)
 
 
 def describe(pairs: List[tuple]) -> Text:
@@ -64,8 +66,13 @@ class ActionSubscribeAlerts(Action):
                 subscriptions.unsubscribe, engine, channel, sender, countries, industries
             )
             left = await knowledge_base.run(subscriptions.subscriptions_of, engine, channel, sender)
+            if not removed:
+                dispatcher.utter_message(
+                    response="utter_nothing_unsubscribed", remaining=describe(left) if left else "无"
+                )
+                return []
             dispatcher.utter_message(
-                response="utter_unsubscribed", count=removed, remaining=describe(left) if left else "无"
+                response="utter_unsubscribed", removed=describe(removed), remaining=describe(left) if left else "无"
             )
             return []
         if not countries and not industries and asks_about_service(text):

@@ -99,3 +99,14 @@ def filled_slots(tracker: Tracker) -> Dict[Text, Any]:
         for name, value in tracker.current_slot_values().items()
         if value is not None and name not in INTERNAL_SLOTS
     }
+
+
+def slots_set_this_turn(tracker: Tracker) -> set:
+    """The slots set since the latest user message (by the NLU's mappings or the actions)."""
+    names: set = set()
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "slot":
+            names.add(event.get("name"))
+    return names

@@ -127,3 +127,47 @@ def test_a_company_name_keeps_the_words_inside_it(extractor):
 def test_a_learned_name_on_a_gazetteer_word_loses_to_the_gazetteer(extractor):
     diet = [{"entity": "company_name", "value": "美国", "start": 1, "end": 3, "extractor": "DIETClassifier"}]
     assert _entities(extractor, "在美国", diet) == [("country", "美国", "美国")]
+
+
+# -- situations and company names ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("货在汉堡港被海关扣了", ("dispute_type", "海关扣押")),
+        ("亚马逊把我们链接下了", ("dispute_type", "电商平台投诉")),
+        ("店铺的钱被冻住了", ("dispute_type", "临时禁令")),
+        ("收到法院传票", ("dispute_type", "侵权诉讼")),
+        ("律师发了封邮件说我们侵权", ("dispute_type", "警告函")),
+        ("我们的牌子在越南被别人注册了", ("dispute_type", "商标抢注")),
+        ("ITC那边有个投诉", ("dispute_type", "337调查")),
+        ("说我们产品外观跟他们的一样", ("ip_type", "外观设计")),
+        ("对方说我们用了他们的LOGO", ("ip_type", "商标")),
+        ("前员工把技术资料带走了", ("ip_type", "商业秘密")),
+    ],
+)
+def test_a_described_situation_gives_its_value(extractor, text, expected):
+    assert expected in [(entity, value) for entity, value, _ in _entities(extractor, text)]
+
+
+@pytest.mark.parametrize("text", ["电话13912337890", "被告知要提交材料", "地理标志怎么申请"])
+def test_no_situation_is_read_into_other_words(extractor, text):
+    assert not {e for e, _, _ in _entities(extractor, text)} & {"dispute_type"}
+
+
+def test_a_named_value_is_not_overridden_by_a_situation(extractor):
+    found = _entities(extractor, "收到律师函，还说要冻结我们的账户")
+    assert [v for e, v, _ in found if e == "dispute_type"] == ["警告函"]
+
+
+def test_a_company_name_is_found_whole_where_diet_finds_a_part(extractor):
+    diet = [{"entity": "company_name", "value": "铜川", "start": 0, "end": 2, "extractor": "DIETClassifier"}]
+    found = _entities(extractor, "铜川印台服饰有限公司，电话18691907766", diet)
+    assert ("company_name", "铜川印台服饰有限公司", "铜川印台服饰有限公司") in found
+    assert ("company_name", "铜川", "铜川") not in found
+
+
+@pytest.mark.parametrize("text", ["对方是当地一家做瓷器的公司", "我们公司被告了"])
+def test_a_story_about_a_company_names_none(extractor, text):
+    assert "company_name" not in {e for e, _, _ in _entities(extractor, text)}

@@ -32,7 +32,16 @@ REPORT = {
     "description": "我们在德国展会上被投诉外观设计侵权，展品被要求撤下，对方律师要求签署声明。",
     "report_confirmed": True,
 }
-FORGOTTEN = ["ip_type", "dispute_type", "deadline", "deadline_candidate", "description", "report_confirmed"]
+FORGOTTEN = [
+    "country",
+    "ip_type",
+    "dispute_type",
+    "deadline",
+    "deadline_candidate",
+    "description",
+    "report_confirmed",
+    "form_misses",
+]
 HISTORY = [
     {"event": "action", "name": "action_listen", "timestamp": 1_700_000_000.0},
     {"event": "user", "text": "我要登记纠纷", "input_channel": CHANNEL, "timestamp": 1_700_000_001.0},
@@ -245,17 +254,17 @@ def test_a_report_that_cannot_be_saved_keeps_the_answers(dispatcher, engine, mon
         (
             "dispute_form",
             ["company_name", "country", "deadline", "deadline_candidate", "description", "dispute_type"]
-            + ["expert_id", "ip_type", "phone", "report_confirmed"],
+            + ["expert_id", "form_misses", "ip_type", "phone", "report_confirmed"],
         ),
         (
             "unfair_form",
             ["company_name", "country", "deadline", "deadline_candidate", "description", "dispute_type"]
-            + ["expert_id", "ip_type", "phone", "report_confirmed"],
+            + ["expert_id", "form_misses", "ip_type", "phone", "report_confirmed"],
         ),
         (
             "expert_form",
             ["country", "deadline", "deadline_candidate", "description", "dispute_type", "expert_id"]
-            + ["industry", "ip_type", "report_confirmed"],
+            + ["form_misses", "industry", "ip_type", "report_confirmed"],
         ),
     ],
 )
@@ -399,13 +408,18 @@ def test_unsubscribing_a_country(dispatcher, engine):
     subscribe(dispatcher, "订阅陶瓷行业的预警", industries=["陶瓷"])
     assert subscribe(dispatcher, "退订美国的预警", ["美国"]) == []
     message = dispatcher.messages[-1]
-    assert (message["response"], message["count"], message["remaining"]) == (
+    assert (message["response"], message["removed"], message["remaining"]) == (
         "utter_unsubscribed",
-        1,
+        "美国（所有行业）",
         "陶瓷行业（所有国家）",
     )
     subscribe(dispatcher, "取消订阅")
-    assert (dispatcher.messages[-1]["count"], dispatcher.messages[-1]["remaining"]) == (1, "无")
+    assert (dispatcher.messages[-1]["removed"], dispatcher.messages[-1]["remaining"]) == ("陶瓷行业（所有国家）", "无")
+    subscribe(dispatcher, "取消订阅")
+    assert (dispatcher.messages[-1]["response"], dispatcher.messages[-1]["remaining"]) == (
+        "utter_nothing_unsubscribed",
+        "无",
+    )
 
 
 def test_subscribing_to_nothing_asks_what_to_subscribe_to(dispatcher, engine):

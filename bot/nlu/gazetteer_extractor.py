@@ -8,7 +8,10 @@ training example mentions.
 
 The component also has the last word on entities: it runs after the other extractors,
 maps their closed-set values onto canonical ones (dropping values that are none), and
-keeps one entity per span, preferring deterministic extractors over DIET.
+keeps one entity per span, preferring deterministic extractors over DIET (a company name
+written with its legal suffix is found whole by rule). Last, a dispute
+or IP type the message describes rather than names (货被海关扣了) is added from the
+situation lexicon (knowledge/core/situations.yml), when no extractor found one.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import gazetteer
+from knowledge.core.situations import SITUATIONS_PATH, Lexicon, Situations
+from knowledge.core.situations import read as read_situations
+from knowledge.core.validation import company_spans
 from knowledge.core.vocabulary import VOCABULARY_PATH, Gazetteer, Vocabulary, read
 
 logger = logging.getLogger(__name__)
@@ -75,6 +81,23 @@ def patterns_from(words_of: Vocabulary) -> List[Dict[Text, Any]]:
     return [{"label": f.entity, "pattern": f.text, "id": f.value} for f in words_of.forms()]
 
 
+def company_names(text: Text) -> List[Dict[Text, Any]]:
+    """Company names written with their legal suffix: whole, where DIET may find a part."""
+    return [
+        {"entity": "company_name", "start": start, "end": end, "value": name, "confidence_entity": 1.0}
+        for start, end, name in company_spans(text)
+    ]
+
+
+def _inside_a_word(text: Text, start: int, end: int) -> bool:
+    """Whether a span is part of a longer Latin word or number (337 in 13912337890)."""
+
+    def latin(i: int) -> bool:
+        return 0 <= i < len(text) and text[i].isascii() and text[i].isalnum()
+
+    return (latin(start - 1) and latin(start)) or (latin(end) and latin(end - 1))
+
+
 def _overlaps(a: Dict[Text, Any], b: Dict[Text, Any]) -> bool:
     return a["start"] < b["end"] and b["start"] < a["end"]
 
@@ -119,6 +142,7 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         (industry) are normalised when known and kept as found otherwise."""
         return {
             "gazetteer": str(VOCABULARY_PATH),
+            "situations": str(SITUATIONS_PATH),
             "jieba_dictionary": str(gazetteer.JIEBA_DICT_PATH.parent),
             "closed_entities": ["country", "ip_type", "dispute_type", "district"],
         }
@@ -132,6 +156,7 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         """The files the component reads, so that Rasa's cache retrains it when they change."""
         config = {**cls.get_default_config(), **config}
         digest = hashlib.sha256(Path(config["gazetteer"]).read_bytes())
+        digest.update(Path(config["situations"]).read_bytes())
         for path in sorted(Path(config["jieba_dictionary"]).iterdir()):
             digest.update(path.read_bytes())
         return digest.hexdigest()
@@ -143,15 +168,17 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         gazetteer: Optional[Gazetteer] = None,
         words: Optional[List[Text]] = None,
+        lexicon: Optional[Lexicon] = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self._closed = set(self._config["closed_entities"])
-        self._set_vocabulary(gazetteer or {}, words or [])
+        self._set_vocabulary(gazetteer or {}, words or [], lexicon or {})
 
-    def _set_vocabulary(self, gazetteer: Gazetteer, words: List[Text]) -> None:
+    def _set_vocabulary(self, gazetteer: Gazetteer, words: List[Text], lexicon: Lexicon) -> None:
         self._vocabulary = Vocabulary(gazetteer)
+        self._situations = Situations(lexicon)
         self._words = words
         patterns = patterns_from(self._vocabulary)
         self._nlp = build_ruler(patterns, words) if patterns else None
@@ -177,25 +204,37 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
     ) -> GazetteerEntityExtractor:
         with model_storage.read_from(resource) as directory:
             stored = rasa.shared.utils.io.read_json_file(directory / STORED_FILE)
-        return cls(config, model_storage, resource, stored["gazetteer"], stored["words"])
+        return cls(config, model_storage, resource, stored["gazetteer"], stored["words"], stored["situations"])
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Reads the gazetteer and the jieba words; stores both with the model."""
+        """Reads the gazetteer, the jieba words and the situation lexicon; stores them with the model."""
         self._set_vocabulary(
-            read(Path(self._config["gazetteer"])), read_jieba_words(Path(self._config["jieba_dictionary"]))
+            read(Path(self._config["gazetteer"])),
+            read_jieba_words(Path(self._config["jieba_dictionary"])),
+            read_situations(Path(self._config["situations"])),
         )
         with self._model_storage.write_to(self._resource) as directory:
             rasa.shared.utils.io.dump_obj_as_json_to_file(
-                directory / STORED_FILE, {"gazetteer": self._vocabulary.gazetteer, "words": self._words}
+                directory / STORED_FILE,
+                {"gazetteer": self._vocabulary.gazetteer, "words": self._words, "situations": self._situations.lexicon},
             )
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Adds the ruler's entities, then normalises and de-duplicates all of them."""
+        """Adds the ruler's entities, normalises and de-duplicates all of them, then adds
+        what the message describes of the entities none of them found."""
         for message in messages:
-            found = self.add_extractor_name(self._extract(message.get(TEXT) or ""))
+            text = message.get(TEXT) or ""
+            found = self.add_extractor_name(self._extract(text) + company_names(text))
             normalised = [self._normalise(e) for e in message.get(ENTITIES, [])]
             entities = resolve(found + [e for e in normalised if e is not None])
+            named = {e["entity"] for e in entities}
+            described = [
+                {"entity": s.entity, "value": s.value, "start": s.start, "end": s.end, "confidence_entity": 1.0}
+                for s in self._situations.find(text)
+                if s.entity not in named
+            ]
+            entities = sorted(entities + self.add_extractor_name(described), key=lambda e: e["start"])
             message.set(ENTITIES, entities, add_to_output=True)
         return messages
 
@@ -211,6 +250,7 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
                 "confidence_entity": 1.0,
             }
             for ent in self._nlp(text).ents
+            if not _inside_a_word(text, ent.start_char, ent.end_char)
         ]
 
     def _normalise(self, entity: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:

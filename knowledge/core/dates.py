@@ -21,6 +21,8 @@ FULL_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 MONTH_DAY = re.compile(
     r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号號]?"
 )
+# A day of the month without the month: “15号”, “下个月15号”, “本月20日”.
+DAY_OF_MONTH = re.compile(r"(下个?月|本月|这个?月)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[号號]")
 SLASH_MONTH_DAY = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])")
 IN_DAYS = re.compile(r"(\d{1,3}|[零一二两三四五六七八九十百]{1,4})\s*(?:个)?\s*(天|日|周|星期|礼拜|个月|月)")
 WEEKDAY = re.compile(r"(下下|下个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天末])")
@@ -92,6 +94,20 @@ def _month_day(month: int, day: int, today: date) -> Optional[date]:
     return candidate
 
 
+def _day_of_month(month_word: Text, day_of_month: Optional[int], today: date) -> Optional[Deadline]:
+    """“下个月15号” in next month; a bare “15号” in this month, or the next when it has passed."""
+    if not day_of_month:
+        return None
+    first_of_next = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+    if month_word.startswith("下"):
+        day = _safe_date(first_of_next.year, first_of_next.month, day_of_month)
+    else:
+        day = _safe_date(today.year, today.month, day_of_month)
+        if day is not None and day < today and not month_word:
+            day = _safe_date(first_of_next.year, first_of_next.month, day_of_month)
+    return Deadline(day) if day else None
+
+
 def _weekday(prefix: Text, name: Text, today: date) -> date:
     target = WEEKDAYS[name]
     monday = today - timedelta(days=today.weekday())
@@ -123,6 +139,8 @@ def parse_deadline(text: Text, today: date) -> Optional[Deadline]:
     if match := SLASH_MONTH_DAY.search(text):
         day = _month_day(int(match[1]), int(match[2]), today)
         return Deadline(day) if day else None
+    if match := DAY_OF_MONTH.search(text):
+        return _day_of_month(match[1] or "", chinese_number(match[2]), today)
     for word, offset in sorted(RELATIVE_DAYS.items(), key=lambda item: -len(item[0])):
         if word in text:
             return Deadline(today + timedelta(days=offset))

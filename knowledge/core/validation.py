@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Optional, Text
+from typing import List, Optional, Text, Tuple
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # Area code (3 digits for 010 and 020–029, 4 digits otherwise), then a 7–8 digit number.
@@ -16,6 +16,14 @@ PHONE_CANDIDATE = re.compile(r"\+?[\d\s\-()（）－—]{7,20}\d")
 COMPANY_PREFIX = re.compile(
     r"^(?:(?:我们公司|我们企业|我们|我司|本公司|公司|企业|单位)的?(?:全称|名称|名字)?|全称|名称|名字)(?:是|叫|为)?\s*[：:]?\s*"
 )
+# A company name as people write it, up to its legal suffix (in one clause).
+COMPANY_NAME = re.compile(
+    r"[\u4e00-\u9fffA-Za-z0-9（）()·&]{2,40}?(?:有限责任公司|股份有限公司|有限公司|集团|公司|厂|合作社|商行|工作室)"
+)
+# Words before a name that are not part of it (我们是…, 公司叫…, 公司…).
+COMPANY_LEAD = re.compile(r"^(?:(?:我们|我司|本公司|公司|企业|单位)(?:的)?(?:全称|名称|名字)?(?:叫|是|为)?|我们是)")
+# Words of a story, not of a name (“对方是当地一家做瓷器的公司”).
+NOT_A_NAME = re.compile(r"的|一家|这家|那家|对方|当地|我们|他们|别人|国外|海外")
 MIN_DESCRIPTION_CHARS = 15
 MIN_COMPANY_CHARS = 2
 MAX_COMPANY_CHARS = 100
@@ -57,3 +65,16 @@ def clean_company_name(text: Text) -> Optional[Text]:
     if meaningful_chars(name) < MIN_COMPANY_CHARS or len(name) > MAX_COMPANY_CHARS:
         return None
     return name
+
+
+def company_spans(text: Text) -> List[Tuple[int, int, Text]]:
+    """(start, end, name) of every company name written with its legal suffix; a lead-in
+    (我们是, 公司叫) is not part of the name."""
+    spans = []
+    for match in COMPANY_NAME.finditer(text or ""):
+        lead = COMPANY_LEAD.match(match.group(0))
+        start = match.start() + (lead.end() if lead else 0)
+        name = text[start : match.end()]
+        if meaningful_chars(name) > MIN_COMPANY_CHARS + 2 and not NOT_A_NAME.search(name):
+            spans.append((start, match.end(), name))
+    return spans

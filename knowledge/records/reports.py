@@ -8,6 +8,7 @@ to the conversation that filed it, or to someone who gives the phone number on i
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 # The contract's id alphabet: upper-case letters and digits without 0/O/1/I.
 ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+ID_FORMAT = re.compile(rf"HW-\d{{8}}-[{ID_ALPHABET}]{{4}}")
 ID_SUFFIX_LENGTH = 4
 ID_ATTEMPTS = 8
 
@@ -180,3 +182,8 @@ def update_status(engine: Engine, report_id: Text, status: Text, note: Text = ""
             report.result = result.strip()
         report.history.append(ReportEvent(at=now, status=status, note=note.strip()))
     return report
+
+
+def is_report_id(text: Text) -> bool:
+    """Whether `text` is a whole report id in the format ids are given in."""
+    return ID_FORMAT.fullmatch((text or "").strip().upper()) is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import List, Text, Tuple
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -37,10 +37,12 @@ def subscribe(
     return added
 
 
-def unsubscribe(engine: Engine, channel: Text, sender_id: Text, countries: List[Text], industries: List[Text]) -> int:
+def unsubscribe(
+    engine: Engine, channel: Text, sender_id: Text, countries: List[Text], industries: List[Text]
+) -> List[Tuple[Text, Text]]:
     """Removes the subscriptions naming any of the countries or industries given; with
-    neither, removes them all. Returns how many were removed."""
-    query = delete(Subscription).where(Subscription.channel == channel, Subscription.sender_id == sender_id)
+    neither, removes them all. Returns the (country, industry) pairs removed."""
+    query = select(Subscription).where(Subscription.channel == channel, Subscription.sender_id == sender_id)
     if countries or industries:
         matches = []
         if countries:
@@ -49,8 +51,11 @@ def unsubscribe(engine: Engine, channel: Text, sender_id: Text, countries: List[
             matches.append(Subscription.industry.in_(industries))
         query = query.where(or_(*matches))
     with Session(engine) as session, session.begin():
-        removed = session.execute(query).rowcount
-    logger.info("sender %s removed %d subscriptions", sender_id, removed)
+        found = session.execute(query.order_by(Subscription.id)).scalars().all()
+        removed = [(row.country, row.industry) for row in found]
+        for row in found:
+            session.delete(row)
+    logger.info("sender %s removed %d subscriptions", sender_id, len(removed))
     return removed
 
 

@@ -1,0 +1,210 @@
+"""What a form's fields are, and how a message gives a value for them.
+
+One specification per field (`FIELDS`) says how an answer is recognised: the entity that
+carries it, whether the whole message may be the answer when the field is asked, what
+不确定 / 跳过 gives (None: the field must be answered), and the response that explains a
+miss. The forms (actions/forms.py) read every message with it; nothing else decides what
+a message answers.
+
+A message gives values in two ways:
+- **anywhere**: the NLU's entities (a country, an IP or dispute type, told by name or by
+  a situation, a phone number, an industry), a company name shaped as one (…有限公司),
+  a deadline with its cue words (12月5日前). These fill any empty field of the form.
+- **when asked**: the whole message read as the answer to the field the form asked (德国,
+  不确定, 华瓷, 下周五, a description).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Dict, List, Optional, Text, Tuple
+
+from knowledge.core.dates import parse_deadline
+from knowledge.core.text import normalise
+from knowledge.core.validation import (
+    PHONE_CANDIDATE,
+    clean_company_name,
+    company_spans,
+    description_is_useful,
+    meaningful_chars,
+    normalise_phone,
+)
+from knowledge.core.vocabulary import vocabulary
+
+UNSURE = re.compile(r"^(不确定|不清楚|不知道|说不好|说不准|不太清楚|都有可能|不好说|还不确定|不懂|跳过|不知)")
+ANY_VALUE = re.compile(r"^(不限|都可以|都行|无所谓|随便|没有要求|都要)")
+OTHER = re.compile(r"^(其他|其它|别的)")
+UNSURE_VALUE, ANY_INDUSTRY, OTHER_COUNTRY, NO_DEADLINE = "不确定", "不限", "其他", "无"
+# Words that say a date is a deadline (without them a date in a story is just a date).
+DEADLINE_CUE = re.compile(
+    r"(之前|以前|前(?!天|年|几)|以内|[天日周月]内|截止|期限|最晚|最迟|还有\s*\S{1,3}\s*天)"
+)
+# Asking for the registration itself says nothing of what happened.
+REQUEST_WORDS = re.compile(
+    r"(你好|您好|请|麻烦|帮忙|帮我们?|想|要|我们要|需要)?\S{0,2}(登记|立案|报案|上报)(一下|下|吧)?"
+)
+CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
+
+
+@dataclass(frozen=True)
+class Field:
+    """How one field is answered."""
+
+    slot: Text
+    entity: Optional[Text] = None  # the NLU entity that carries it anywhere
+    closed: bool = False  # canonical values only (the gazetteer's)
+    open_value: Optional[Text] = None  # what 不确定 / 跳过 gives; None: must be answered
+    free_text: bool = False  # any words may be the answer (not a yes or a no)
+    invalid: Text = ""  # the response that explains a miss
+
+
+FIELDS: Dict[Text, Field] = {
+    f.slot: f
+    for f in [
+        Field("company_name", entity="company_name", free_text=True, invalid="utter_invalid_company_name"),
+        Field("phone", entity="phone", invalid="utter_invalid_phone"),
+        Field("country", entity="country", closed=True, invalid="utter_invalid_country"),
+        Field("ip_type", entity="ip_type", closed=True, open_value=UNSURE_VALUE, invalid="utter_invalid_ip_type"),
+        Field(
+            "dispute_type",
+            entity="dispute_type",
+            closed=True,
+            open_value=UNSURE_VALUE,
+            invalid="utter_invalid_dispute_type",
+        ),
+        Field("deadline", open_value=NO_DEADLINE, invalid="utter_invalid_deadline"),
+        Field("description", free_text=True, invalid="utter_description_too_short"),
+        Field("industry", entity="industry", open_value=ANY_INDUSTRY, free_text=True, invalid="utter_invalid_industry"),
+    ]
+}
+MAX_INDUSTRY_CHARS = 20
+# A message that tells this much besides a company name and a phone number tells what
+# happened: it is the description too, when none was given yet.
+MIN_STORY_CHARS = 20
+
+
+# The last question of a form: a choice about everything before it, not a field to edit.
+FINAL_CHOICES = {"report_confirmed", "expert_id"}
+
+
+def form_fields(domain: Dict, form: Text) -> List[Text]:
+    """What a form asks, in order: domain.yml's required slots without the final choice."""
+    required = ((domain.get("forms") or {}).get(form) or {}).get("required_slots") or []
+    return [slot for slot in required if slot not in FINAL_CHOICES]
+
+
+def deadline_date(value: Optional[Text]) -> Optional[date]:
+    """The deadline slot as a date (it holds an ISO date or 无)."""
+    if not value or value == NO_DEADLINE:
+        return None
+    return date.fromisoformat(value)
+
+
+@dataclass(frozen=True)
+class Message:
+    """The latest user message as the forms read it."""
+
+    text: Text  # what was typed, normalised ("" for a button payload)
+    typed: Text = ""  # what was typed, as typed (a description is kept so)
+    entities: List[Tuple[Text, Text]] = field(default_factory=list)  # (entity, value) in text order
+
+
+@dataclass
+class Answer:
+    """The value the whole message gives for the field asked, or why it gives none."""
+
+    value: Optional[Text] = None
+    miss: Optional[Text] = None  # the response explaining why not
+    past_deadline: Optional[date] = None  # a past date, to be confirmed before it is taken
+
+
+def values_anywhere(message: Message, slot: Text, today: date) -> List[Text]:
+    """The values of `slot` the message gives wherever they are, in text order."""
+    spec = FIELDS[slot]
+    found = [value for entity, value in message.entities if entity == spec.entity]
+    if slot == "phone":
+        found += [p for p in (normalise_phone(c) for c in PHONE_CANDIDATE.findall(message.text)) if p]
+    elif slot == "company_name":
+        found = [name for name in (clean_company_name(v) for v in found) if name]
+    elif slot == "deadline":
+        found = [d for d in (clause_deadline(c, today) for c in CLAUSE.split(message.text)) if d][:1]
+    elif slot in ("ip_type", "dispute_type", "country"):
+        found = [v for v in found if v in vocabulary().values(slot)]
+    return list(dict.fromkeys(found))
+
+
+def clause_deadline(clause: Text, today: date) -> Optional[Text]:
+    """The deadline a clause with a deadline's words sets (下周五前答复, 没有期限), if any;
+    a past date is asked about only when the deadline itself is asked."""
+    if not DEADLINE_CUE.search(clause):
+        return None
+    deadline = parse_deadline(clause, today)
+    if deadline is None:
+        return None
+    if deadline.none_given:
+        return NO_DEADLINE
+    assert deadline.day is not None
+    return None if deadline.is_past(today) else deadline.day.isoformat()
+
+
+def story_of(message: Message) -> Optional[Text]:
+    """The message as the account of what happened, when it tells one (besides the
+    company's name and phone, which it may give too)."""
+    rest = REQUEST_WORDS.sub("", PHONE_CANDIDATE.sub("", message.text))
+    for _, _, name in company_spans(rest):
+        rest = rest.replace(name, "")
+    return message.typed if meaningful_chars(rest) >= MIN_STORY_CHARS else None
+
+
+def answer_when_asked(slot: Text, typed: Text, today: date) -> Answer:
+    """The whole message read as the answer to the question about `slot`."""
+    spec, text = FIELDS[slot], normalise(typed).strip()
+    if spec.open_value is not None and UNSURE.match(text):
+        return Answer(spec.open_value)
+    if slot == "company_name":
+        name = clean_company_name(text)
+        return Answer(name) if name else Answer(miss=spec.invalid)
+    if slot == "phone":
+        phone = normalise_phone(text)
+        return Answer(phone) if phone else Answer(miss=spec.invalid)
+    if slot == "country" and OTHER.match(text):
+        return Answer(OTHER_COUNTRY)
+    if spec.closed:
+        value = vocabulary().canonical(slot, text)
+        return Answer(value) if value else Answer(miss=spec.invalid)
+    if slot == "deadline":
+        return deadline_answer(text, today)
+    if slot == "description":
+        return Answer(typed.strip()) if description_is_useful(text) else Answer(miss=spec.invalid)
+    if slot == "industry":
+        if ANY_VALUE.match(text) or UNSURE.match(text):
+            return Answer(ANY_INDUSTRY)
+        value = vocabulary().canonical("industry", text) or text
+        return Answer(value) if 0 < len(value) <= MAX_INDUSTRY_CHARS else Answer(miss=spec.invalid)
+    return Answer(miss=spec.invalid)
+
+
+def deadline_answer(text: Text, today: date) -> Answer:
+    deadline = parse_deadline(text, today)
+    if deadline is None:
+        return Answer(miss=FIELDS["deadline"].invalid)
+    if deadline.none_given:
+        return Answer(NO_DEADLINE)
+    assert deadline.day is not None
+    if deadline.is_past(today):
+        return Answer(past_deadline=deadline.day)
+    return Answer(deadline.day.isoformat())
+
+
+def closest_values(slot: Text, text: Text) -> List[Text]:
+    """The canonical values of a closed field in the gazetteer's order, the ones sharing
+    most characters with what was typed (in any of their forms) first."""
+    typed = set(normalise(text))
+
+    def overlap(value: Text) -> int:
+        forms = [value, *vocabulary().gazetteer.get(slot, {}).get(value, [])]
+        return max(len(typed & set(form)) for form in forms)
+
+    return sorted(vocabulary().gazetteer.get(slot, {}), key=lambda v: -overlap(v))

@@ -1,0 +1,51 @@
+"""Requests in so many words (bot/nlu/service_requests.py): to register a dispute, to report
+unfair treatment, a report's status by its id, whatever the classifier made of them."""
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.service_requests import ServiceRequestClassifier, requested_report
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        ("我们一批货在汉堡港被海关扣了 说是侵权 帮忙登记下", "report_dispute"),
+        ("我们的商标在泰国被当地人抢先注册了，想登记一下", "report_dispute"),
+        ("登记纠纷：铜川华瓷陶瓷有限公司，美国，外观设计", "report_dispute"),
+        ("被区别对待了想反映，公司在巴西", "report_unfair_treatment"),
+        ("帮我查一下HW-2026-1", "check_report_status"),
+        ("HW-20261124-ABCD", "check_report_status"),
+        ("怎么登记纠纷", None),
+        ("登记需要什么材料", None),
+        ("不用登记了", None),
+        ("我登记的那个到哪一步了", None),
+        ("想反映一下情况", None),
+        ("德国的商标怎么注册", None),
+    ],
+)
+def test_what_is_asked_for_in_words(text, wanted):
+    assert requested_report(text) == wanted
+
+
+def test_the_request_replaces_the_classifiers_intent_and_keeps_its_confidence():
+    message = Message(
+        {
+            "text": "店铺被冻结了，帮我登记",
+            "intent": {"name": "ask_dispute_guidance", "confidence": 0.9},
+            "intent_ranking": [
+                {"name": "ask_dispute_guidance", "confidence": 0.9},
+                {"name": "report_dispute", "confidence": 0.05},
+            ],
+        }
+    )
+    ServiceRequestClassifier().process([message])
+    assert message.get("intent") == {"name": "report_dispute", "confidence": 0.9}
+    assert [r["name"] for r in message.get("intent_ranking")] == ["report_dispute", "ask_dispute_guidance"]
+
+
+@pytest.mark.parametrize("intent", ["stop", "request_human", "request_expert", "check_report_status"])
+def test_control_intents_and_other_services_are_kept(intent):
+    message = Message({"text": "算了，不登记了，帮我登记别的", "intent": {"name": intent, "confidence": 0.8}})
+    ServiceRequestClassifier().process([message])
+    assert message.get("intent")["name"] == intent
