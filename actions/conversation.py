@@ -13,7 +13,7 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -64,7 +64,8 @@ class ActionAcknowledge(Action):
 
 class ActionHandleInform(Action):
     """Takes information given out of context: answers the question that was waiting for
-    it (“which country?”), or offers the topics it can feed."""
+    it (“which country?”), starts a dispute report for a company name or phone number, or
+    offers the topics it can feed."""
 
     def name(self) -> Text:
         return "action_handle_inform"
@@ -87,6 +88,11 @@ class ActionHandleInform(Action):
             return [*pending.answer(dispatcher, index, text, entities), SlotSet("pending_topic", None)]
         if (answered := await answer_if_question(dispatcher, tracker)) is not None:
             return answered
+        if entities.get("company_name") or entities.get("phone"):
+            # Who the enterprise is and how to reach it, told out of the blue: the details
+            # of a report (most often after telling the dispute); the form takes them.
+            dispatcher.utter_message(response="utter_start_dispute_form")
+            return [FollowupAction("dispute_form")]
         topical = {k: v for k, v in entities.items() if k in ("country", "ip_type", "dispute_type", "industry")}
         if not topical:
             dispatcher.utter_message(response="utter_inform_plain")

@@ -45,6 +45,8 @@ DEADLINE_CUE = re.compile(
 REQUEST_WORDS = re.compile(
     r"(你好|您好|请|麻烦|帮忙|帮我们?|想|要|我们要|需要)?\S{0,2}(登记|立案|报案|上报)(一下|下|吧)?"
 )
+# An industry told by what the company makes (做家具的, 生产卫浴的), when it is no known one.
+INDUSTRY_PHRASE = re.compile(r"(?:我们|我司|公司)?(?:是)?(?:做|生产|卖|出口)([\u4e00-\u9fff]{1,6}?)(?:的|产品|行业)")
 CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
 
 
@@ -109,6 +111,7 @@ class Message:
     text: Text  # what was typed, normalised ("" for a button payload)
     typed: Text = ""  # what was typed, as typed (a description is kept so)
     entities: List[Tuple[Text, Text]] = field(default_factory=list)  # (entity, value) in text order
+    spans: List[Tuple[int, int]] = field(default_factory=list)  # where the entities are in the text
 
 
 @dataclass
@@ -130,6 +133,8 @@ def values_anywhere(message: Message, slot: Text, today: date) -> List[Text]:
         found = [name for name in (clean_company_name(v) for v in found) if name]
     elif slot == "deadline":
         found = [d for d in (clause_deadline(c, today) for c in CLAUSE.split(message.text)) if d][:1]
+    elif slot == "industry" and not found:
+        found = INDUSTRY_PHRASE.findall(message.text)
     elif slot in ("ip_type", "dispute_type", "country"):
         found = [v for v in found if v in vocabulary().values(slot)]
     return list(dict.fromkeys(found))
@@ -150,9 +155,14 @@ def clause_deadline(clause: Text, today: date) -> Optional[Text]:
 
 
 def story_of(message: Message) -> Optional[Text]:
-    """The message as the account of what happened, when it tells one (besides the
-    company's name and phone, which it may give too)."""
-    rest = REQUEST_WORDS.sub("", PHONE_CANDIDATE.sub("", message.text))
+    """The message as the account of what happened, when it tells one besides the values
+    it gives (a company, a phone, a country, the types, a deadline): a list of answers is
+    no account."""
+    text = message.text
+    for start, end in message.spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    clauses = [c for c in CLAUSE.split(PHONE_CANDIDATE.sub(" ", text)) if not DEADLINE_CUE.search(c)]
+    rest = REQUEST_WORDS.sub("", "，".join(clauses))
     for _, _, name in company_spans(rest):
         rest = rest.replace(name, "")
     return message.typed if meaningful_chars(rest) >= MIN_STORY_CHARS else None

@@ -5,12 +5,15 @@ actions/fields.py; each message the user sends while a form asks something is, i
 1. left to the rules: 取消 (asks whether to discard), 人工服务;
 2. a correction, when it says so (改成, 不是…是…, 写错了): the field it names takes the value
    it gives, or, given none, is asked again; the reply names what changed;
-3. an answer, when it gives a value for any empty field of the form (the one asked or any
-   other: several at once, out of order): every such value is taken, and the reply names
-   what it took when that is more than the plain answer typed;
-4. an interruption: a question (answered, with a status check answered too), small talk
-   (a fixed reply); the form then asks its question again;
-5. otherwise a miss of the question asked: the reply says what is wrong; after two misses
+3. a question or a status check, when it gives no value for the question asked: answered,
+   then the form asks its question again;
+4. an answer, when it gives a value for any empty field of the form (the one asked or any
+   other: several at once, out of order) or reads as the answer to the question asked:
+   every such value is taken, and the reply says what was recorded;
+5. an account of what happened, while the form lacks one: taken as the description;
+6. small talk (and, at a question that wants a name or a date, a request for another
+   service): a fixed reply, then the question again;
+7. otherwise a miss of the question asked: the reply says what is wrong; after two misses
    in a row it also offers a way out (跳过 where the field may stay open, 人工服务, 取消).
 """
 
@@ -40,7 +43,7 @@ from actions.fields import (
 )
 from actions.labels import FIELD_LABELS, button
 from actions.reports import ActionReportStatus
-from actions.tracker import entity_list, latest_intent, message_entities, question_text, ranked_intents
+from actions.tracker import entity_list, entity_spans, latest_intent, message_entities, question_text, ranked_intents
 from knowledge.core.dates import today_in_china
 from knowledge.core.text import normalise
 from knowledge.core.validation import description_is_useful
@@ -61,9 +64,15 @@ FIXED_REPLIES = {
     "subscribe_alerts": "utter_form_finish_first",
     "request_expert": "utter_form_finish_first",
 }
+SMALL_TALK = {"greet", "thank", "bot_challenge", "ask_capabilities", "out_of_scope", "goodbye"}
+# What a name or an account is never said as (a long account says it, whatever the intent).
+NOT_WORDS_OF_AN_ANSWER = SMALL_TALK | {"affirm", "deny"}
 MAX_QUESTION_CHARS = 60
-# The user saying that something given before is wrong.
-CORRECTION = re.compile(r"改成|改为|改一下|换成|应该是|更正|不是.{1,30}?是|写错|弄错|搞错|填错|说错|打错|错了|不对")
+# The user saying that something given before is wrong: plainly, or in words that a longer
+# account of what happened also uses (不是我们抄的，是他们…).
+CHANGE = re.compile(r"改成|改为|改一下|换成|应该是|更正")
+CORRECTION = re.compile(r"不是.{1,30}?是|写错|弄错|搞错|填错|说错|打错|错了|不对")
+MAX_CORRECTION_CHARS = 30
 # How the user names a field when correcting it without giving the new value.
 FIELD_WORDS = {
     "company_name": re.compile(r"公司名|企业名|名称|全称|公司的名字|公司名字"),
@@ -80,14 +89,17 @@ SHOWN_CHARS = 30
 
 
 def says_correction(text: Text) -> bool:
-    """Whether a short message says that something given before is wrong (a long one is
-    a description, whatever it calls wrong)."""
-    return len(text) <= MAX_QUESTION_CHARS and CORRECTION.search(text) is not None
+    """Whether a message says that something given before is wrong: a short one in any
+    words, a longer one only plainly (a long one is an account, whatever it calls wrong)."""
+    if len(text) <= MAX_CORRECTION_CHARS:
+        return bool(CHANGE.search(text) or CORRECTION.search(text))
+    return len(text) <= MAX_QUESTION_CHARS and CHANGE.search(text) is not None
 
 
 def is_question(text: Text) -> bool:
-    """A short message that asks something (an interruption, not an answer)."""
-    return len(text) <= MAX_QUESTION_CHARS and answer_types.is_question(text)
+    """A short message shaped as a question (an interruption, not an answer; a story that
+    states a period or an amount is not one)."""
+    return len(text) <= MAX_QUESTION_CHARS and answer_types.shaped_as_question(text)
 
 
 def user_just_answered(tracker: Tracker) -> bool:
@@ -112,8 +124,12 @@ def knowledge_intent(tracker: Tracker) -> Optional[Text]:
 
 def message_of(tracker: Tracker) -> Message:
     entities = [(e["entity"], e["value"]) for e in entity_list(tracker)]
-    typed = question_text(tracker).strip()
-    return Message(normalise(typed), typed, entities)
+    typed = question_text(tracker)
+    stripped = typed.strip()
+    # Entity offsets count from the message as sent; the text is stripped of its lead.
+    lead = len(typed) - len(typed.lstrip())
+    spans = [(start - lead, end - lead) for start, end in entity_spans(tracker)]
+    return Message(normalise(stripped), stripped, entities, spans)
 
 
 def described(values: Dict[Text, Text]) -> Text:
@@ -192,29 +208,43 @@ class ReportFormValidation(FormValidationAction, ABC):
         anywhere = {slot: values_anywhere(message, slot, today) for slot in fields}
         if says_correction(message.text) and (changes := self.corrections(tracker, message, anywhere, fields)):
             return self.apply_changes(dispatcher, tracker, requested, changes)
-        if not anywhere.get(requested) and self.interrupts(tracker, requested, message.text):
+        if not anywhere.get(requested) and self.asks_something(tracker, message.text):
             return [*await self.interrupt(dispatcher, tracker, domain), SlotSet(requested, None)]
         taken = {slot: values[0] for slot, values in anywhere.items() if values and not tracker.get_slot(slot)}
-        repeated = {s: v[0] for s, v in anywhere.items() if v and s not in taken and tracker.get_slot(s) == v[0]}
         if requested != "description" and "description" in fields and not tracker.get_slot("description"):
             if (story := story_of(message)) is not None:
                 taken["description"] = story
         if requested not in taken and (requested == "description" or not taken):
             spec, answer = FIELDS[requested], answer_when_asked(requested, message.typed, today)
-            if spec.free_text and intent in ("affirm", "deny") and answer.value != spec.open_value:
-                answer = Answer(miss=spec.invalid)  # a yes or a no is no name and no account
+            if spec.free_text and intent in NOT_WORDS_OF_AN_ANSWER and answer.value != spec.open_value:
+                answer = Answer(miss=spec.invalid)  # a yes, a no or a greeting is no name
             if answer.past_deadline is not None:
                 return self.question_past_deadline(dispatcher, answer.past_deadline.isoformat())
-            if answer.value is None:
+            if answer.value is not None:
+                taken = {requested: answer.value, **taken}
+            elif story := self.untold_story(tracker, message, fields):
+                taken = {"description": story}  # plainly meant for the description: used there
+            elif intent in FIXED_REPLIES and (intent in SMALL_TALK or not spec.free_text):
+                dispatcher.utter_message(response=FIXED_REPLIES[intent])
+                return [SlotSet(requested, None)]
+            else:
                 return self.miss(dispatcher, tracker, requested, message.text, answer.miss or "")
-            taken = {requested: answer.value, **{s: v for s, v in taken.items() if s != requested}}
-        if list(taken) != [requested] or taken[requested] not in (message.text, message.typed):
-            shown = {slot: shortened(value) for slot, value in {**repeated, **taken}.items()}
-            dispatcher.utter_message(response="utter_form_recorded", recorded=described(shown))
+        # What was taken, and what the message repeated of what was known, is said back.
+        repeated = {s: v[0] for s, v in anywhere.items() if v and s not in taken and tracker.get_slot(s) == v[0]}
+        shown = {slot: shortened(value) for slot, value in {**taken, **repeated}.items()}
+        dispatcher.utter_message(response="utter_form_recorded", recorded=described(shown))
         events = [SlotSet(slot, value) for slot, value in taken.items()]
         if requested not in taken:
             events.append(SlotSet(requested, None))
         return [*events, SlotSet("form_misses", None), SlotSet("deadline_candidate", None)]
+
+    @staticmethod
+    def untold_story(tracker: Tracker, message: Message, fields: List[Text]) -> Optional[Text]:
+        """A message that answers nothing asked but tells what happened, while the form
+        still lacks the account of it."""
+        if "description" not in fields or tracker.get_slot("description") or is_question(message.text):
+            return None
+        return message.typed if description_is_useful(message.text) else None
 
     @staticmethod
     def corrections(
@@ -249,33 +279,25 @@ class ReportFormValidation(FormValidationAction, ABC):
         return [*events, SlotSet("form_misses", None)]
 
     @staticmethod
-    def interrupts(tracker: Tracker, requested: Text, text: Text) -> bool:
-        """Whether a message that gives no value for the question asked is something else:
-        a question, a status check, small talk, a request for another service. At the
-        description a statement is the description, whatever topic the NLU heard in it."""
+    def asks_something(tracker: Tracker, text: Text) -> bool:
+        """Whether a message that gives no value for the question asked asks something of
+        its own: a knowledge question, a report's status."""
         intent = latest_intent(tracker)
         if is_question(text) and (knowledge_intent(tracker) or intent == "check_report_status"):
             return True
-        if intent == "check_report_status" and message_entities(tracker).get("report_id"):
-            return True
-        if intent in FIXED_REPLIES:
-            return requested != "description" or not description_is_useful(text)
-        return False
+        return intent == "check_report_status" and bool(message_entities(tracker).get("report_id"))
 
     @staticmethod
     async def interrupt(
         dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        """Answers the interrupting message; the form then asks its question again."""
-        intent = latest_intent(tracker)
-        if intent == "check_report_status":
+        """Answers the question or status check; the form then asks its question again."""
+        if latest_intent(tracker) == "check_report_status":
             action: Optional[Action] = ActionReportStatus()
         else:
-            action = answer_action(knowledge_intent(tracker) or "") if intent not in FIXED_REPLIES else None
-        if action is not None:
-            return [e for e in await action.run(dispatcher, tracker, domain) if e.get("name") != "requested_slot"]
-        dispatcher.utter_message(response=FIXED_REPLIES[intent])
-        return []
+            action = answer_action(knowledge_intent(tracker) or "")
+        assert action is not None  # asks_something found the question's intent
+        return [e for e in await action.run(dispatcher, tracker, domain) if e.get("name") != "requested_slot"]
 
     @staticmethod
     def question_past_deadline(dispatcher: CollectingDispatcher, day: Text) -> List[Dict[Text, Any]]:
@@ -319,7 +341,7 @@ class ReportFormValidation(FormValidationAction, ABC):
             anywhere = {slot: values_anywhere(message, slot, today_in_china()) for slot in fields}
             if changes := self.corrections(tracker, message, anywhere, fields):
                 return self.apply_changes(dispatcher, tracker, requested, changes)
-        if self.interrupts(tracker, requested, message.text):
+        if self.asks_something(tracker, message.text):
             return [*await self.interrupt(dispatcher, tracker, domain), SlotSet("report_confirmed", None)]
         return [SlotSet("report_confirmed", None)]
 

@@ -20,6 +20,7 @@ from actions.followups import follow_up
 from actions.forms import is_question
 from actions.labels import INTENT_LABELS, button
 from actions.tracker import is_payload, latest_intent, message_entities, question_text
+from knowledge.core.requests import requested_report
 from knowledge.library.limits import beyond_reach
 
 SLOT = "service_question"
@@ -65,7 +66,7 @@ class ActionTriageService(Action):
         ):
             # answer_question tells the first so and answers the second on its topic.
             return [*await answer_question(dispatcher, tracker, ANSWERED_AS), SlotSet(SLOT, True)]
-        if is_payload(tracker) or not asks_about_service(text):
+        if is_payload(tracker) or requested_report(text) == intent or not asks_about_service(text):
             dispatcher.utter_message(response=STARTS.get(intent, "utter_start_dispute_form"))
             return [SlotSet(SLOT, False)]
         events = await answer_question(dispatcher, tracker, ANSWERED_AS)

@@ -8,7 +8,7 @@ payload has none), and what a record keeps of the conversation (channel, transcr
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Text, Tuple
 
 from rasa_sdk import Tracker
 
@@ -57,6 +57,15 @@ def entity_values(tracker: Tracker, name: Text) -> List[Text]:
 def entity_list(tracker: Tracker) -> List[Dict[Text, Text]]:
     """The latest message's entities as (entity, value) records, in text order."""
     return [{"entity": e["entity"], "value": str(e["value"])} for e in _sorted_entities(tracker)]
+
+
+def entity_spans(tracker: Tracker) -> List[Tuple[int, int]]:
+    """Where the latest message's entities are in its text, (start, end), in text order."""
+    return [
+        (e["start"], e["end"])
+        for e in _sorted_entities(tracker)
+        if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)
+    ]
 
 
 def is_payload(tracker: Tracker) -> bool:

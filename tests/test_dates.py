@@ -53,6 +53,11 @@ def test_the_reference_day_is_a_tuesday():
         ("还有三天", date(2026, 11, 27)),
         ("十五天内", date(2026, 12, 9)),
         ("三月五日", date(2027, 3, 5)),
+        # A day of the month alone: this month's, or next month's when it has passed.
+        ("30号前", date(2026, 11, 30)),
+        ("20号", date(2026, 12, 20)),
+        ("下个月15号", date(2026, 12, 15)),
+        ("本月28号", date(2026, 11, 28)),
     ],
 )
 def test_parse_deadline_reads_the_day(text, expected):

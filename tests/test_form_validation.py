@@ -216,7 +216,7 @@ def test_a_described_dispute_is_taken_from_the_nlu_entity(dispatcher):
     tracker = form_tracker(text, requested="dispute_type", slots={"country": "德国"}, entities=found)
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"dispute_type": "海关扣押"}
     [message] = dispatcher.messages
-    assert (message["response"], message["recorded"]) == ("utter_form_recorded", "国家/地区 德国，纠纷类型 海关扣押")
+    assert (message["response"], message["recorded"]) == ("utter_form_recorded", "纠纷类型 海关扣押，国家/地区 德国")
 
 
 @pytest.mark.parametrize(
@@ -451,7 +451,7 @@ def test_a_plain_answer_classified_inform_is_not_taken_for_a_question(dispatcher
     ranking = [{"name": "inform", "confidence": 0.6}, {"name": "ask_dispute_guidance", "confidence": 0.3}]
     tracker = form_tracker("铜川华陶瓷业有限公司", "inform", requested="company_name", intent_ranking=ranking)
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"company_name": "铜川华陶瓷业有限公司"}
-    assert dispatcher.messages == []
+    assert [m["recorded"] for m in dispatcher.messages] == ["企业名称 铜川华陶瓷业有限公司"]
 
 
 def test_a_status_check_mid_form_is_answered(dispatcher, with_kb, monkeypatch):
@@ -584,8 +584,8 @@ def test_after_a_no_the_fields_to_edit_are_offered(dispatcher, form, fields):
 # -- the expert form ----------------------------------------------------------------------------
 
 
-def expert_tracker(text="/inform", requested="expert_id", slots=None, entities=None):
-    return form_tracker(text, requested=requested, slots=slots, entities=entities, form="expert_form")
+def expert_tracker(text="/inform", intent="inform", requested="expert_id", slots=None, entities=None):
+    return form_tracker(text, intent, requested=requested, slots=slots, entities=entities, form="expert_form")
 
 
 def test_the_best_experts_are_offered_best_first_with_reasons(dispatcher, with_kb):
@@ -651,7 +651,7 @@ def test_typing_anything_else_asks_for_a_button(dispatcher, with_kb, text):
 @pytest.mark.parametrize(
     "text, industry, response",
     [
-        ("陶瓷", "陶瓷", None),
+        ("陶瓷", "陶瓷", "utter_form_recorded"),
         ("都可以", "不限", "utter_form_recorded"),
         ("不确定", "不限", "utter_form_recorded"),
         ("行" * 21, None, "utter_invalid_industry"),
@@ -661,3 +661,49 @@ def test_the_industry_answer(dispatcher, text, industry, response):
     tracker = expert_tracker(text, requested="industry", slots={"country": "德国", "ip_type": "外观设计"})
     assert slots(run(ValidateExpertForm(), dispatcher, tracker)) == {"industry": industry}
     assert responses(dispatcher) == ([response] if response else [])
+
+
+def test_a_story_that_answers_nothing_asked_is_the_description(dispatcher):
+    text = "对方说我们商品详情页的图片是盗用他们的"
+    tracker = form_tracker(text, requested="deadline", slots={k: FILLED[k] for k in DISPUTE_FIELDS[:5]})
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"description": text, "deadline": None}
+    assert responses(dispatcher) == ["utter_form_recorded"]
+
+
+def test_no_deadline_said_among_other_answers_is_taken(dispatcher):
+    text = "铜川华瓷陶瓷有限公司，美国，外观设计，没有期限"
+    found = [entity("company_name", "铜川华瓷陶瓷有限公司"), entity("country", "美国"), entity("ip_type", "外观设计")]
+    tracker = form_tracker(text, requested="company_name", entities=found)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker))["deadline"] == "无"
+
+
+def test_a_long_description_that_calls_something_wrong_corrects_nothing(dispatcher):
+    text = "对方说我们的产品侵权，这不对，我们在美国早就注册了商标，他们是后来才申请的，明显是恶意投诉"
+    slots_before = {k: FILLED[k] for k in DISPUTE_FIELDS[:6]}
+    tracker = form_tracker(text, requested="description", slots=slots_before, entities=[entity("country", "美国")])
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"description": text}
+
+
+def test_an_open_value_said_as_a_no_is_taken(dispatcher):
+    tracker = expert_tracker("不限", "deny", requested="industry", slots={"country": "德国", "ip_type": "外观设计"})
+    assert slots(run(ValidateExpertForm(), dispatcher, tracker)) == {"industry": "不限"}
+
+
+def test_an_industry_told_by_what_the_company_makes(dispatcher):
+    tracker = expert_tracker("做家具的", requested="industry", slots={"country": "日本", "ip_type": "外观设计"})
+    assert slots(run(ValidateExpertForm(), dispatcher, tracker)) == {"industry": "家具"}
+
+
+def test_a_list_of_answers_is_no_account_of_what_happened(dispatcher):
+    text = "登记纠纷：铜川华瓷陶瓷有限公司，13912345678，美国，外观设计，亚马逊链接被下架，没有期限"
+    found = [
+        {"entity": "company_name", "value": "铜川华瓷陶瓷有限公司", "start": 5, "end": 15},
+        {"entity": "phone", "value": "13912345678", "start": 16, "end": 27},
+        {"entity": "country", "value": "美国", "start": 28, "end": 30},
+        {"entity": "ip_type", "value": "外观设计", "start": 31, "end": 35},
+        {"entity": "dispute_type", "value": "电商平台投诉", "start": 36, "end": 44},
+    ]
+    tracker = form_tracker(text, "report_dispute", requested=None, answered=False, entities=found)
+    taken = slots(run(ValidateDisputeForm(), dispatcher, tracker))
+    assert "description" not in taken
+    assert taken["deadline"] == "无"

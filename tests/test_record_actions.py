@@ -334,6 +334,18 @@ def test_a_stranger_with_the_right_phone_sees_the_status(dispatcher, engine, pho
     assert (message["response"], message["report_id"]) == ("utter_report_status", report.id)
 
 
+@pytest.mark.parametrize(
+    "report_id, text",
+    [("HW-2026-1", "帮我查一下HW-2026-1"), (None, "HW123"), (None, "那HW-2026-12呢"), ("HW-20261201-K7P0", None)],
+)
+def test_a_malformed_id_is_told_the_format_and_not_looked_up(dispatcher, engine, report_id, text):
+    events = run(ActionReportStatus(), dispatcher, status_request(report_id, "stranger", text=text))
+    assert events == [SlotSet("report_id", None), SlotSet("pending_topic", "check_report_status")]
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_report_id_malformed"
+    assert message["value"] == report_id or message["value"] in text
+
+
 def test_a_wrong_phone_is_answered_as_an_unknown_id(dispatcher, engine):
     report = file_report(engine)
     unknown = "HW-19990101-ZZZZ"

@@ -4,7 +4,8 @@ unfair treatment, a report's status by its id, whatever the classifier made of t
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.service_requests import ServiceRequestClassifier, requested_report
+from bot.nlu.service_requests import ServiceRequestClassifier
+from knowledge.core.requests import requested_report
 
 
 @pytest.mark.parametrize(
@@ -41,7 +42,10 @@ def test_the_request_replaces_the_classifiers_intent_and_keeps_its_confidence():
     )
     ServiceRequestClassifier().process([message])
     assert message.get("intent") == {"name": "report_dispute", "confidence": 0.9}
-    assert [r["name"] for r in message.get("intent_ranking")] == ["report_dispute", "ask_dispute_guidance"]
+    assert message.get("intent_ranking") == [
+        {"name": "report_dispute", "confidence": 0.9},
+        {"name": "ask_dispute_guidance", "confidence": 0.05},
+    ]
 
 
 @pytest.mark.parametrize("intent", ["stop", "request_human", "request_expert", "check_report_status"])

@@ -97,7 +97,12 @@ QUESTION = re.compile(
 
 def is_question(text: Text) -> bool:
     """Whether a message is shaped as a question, or asks for a kind of fact (“答辩期限”)."""
-    return bool(QUESTION.search(text)) or asked(text) is not None
+    return shaped_as_question(text) or asked(text) is not None
+
+
+def shaped_as_question(text: Text) -> bool:
+    """Whether a message is shaped as a question (a story that states a period is not)."""
+    return bool(QUESTION.search(text))
 
 
 def asked(question: Text) -> Optional[Text]:

@@ -1,0 +1,36 @@
+"""What a message asks for in so many words: to register a dispute, to report unfair
+treatment, a report's status by its id. Read by rule (the words are plain), by the NLU
+(bot/nlu/service_requests.py) and by the service triage (actions/services.py)."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Text
+
+REPORT, UNFAIR = "report_dispute", "report_unfair_treatment"
+# A report id, whole or not (HW-20261124-ABCD, HW-2026-1): the message asks for a status.
+STATUS, REPORT_ID = "check_report_status", re.compile(r"(?<![A-Za-z])HW[-_ ]?\d", re.I)
+REGISTER = re.compile(
+    r"(帮|给|替|请|麻烦|想|要|需要|能|可以|申请)\S{0,4}(登记|立案|报案|上报|备案|建档|报上去|报个案|报一下|反映)"
+    r"|(登记|立案|报案|备案|反映)(一下|下|吧|上)|(登记|上报|报)(一[个起件])?(纠纷|案子|案件)"
+)
+# What makes the request one about unfair treatment rather than a dispute.
+UNFAIR_WORDS = re.compile(r"不公平|不公正|区别对待|差别对待|歧视|刁难|双重标准|不平等|针对我们")
+NOT_A_REQUEST = re.compile(
+    r"(不用|不要|不想|不需要|别|无需|不必|先不|暂时不|没有?)\S{0,3}(登记|立案|报)"
+    r"|进度|进展|到哪|哪一步|结果|编号|查询|查一下|状态|有没有(地方|人|机构|部门|渠道)|(哪里|哪儿|在哪)(能|可以)"
+    r"|(怎么|如何|在哪|哪里|去哪|流程|要什么|什么材料|收费|多少钱|多久|条件)\S{0,6}(登记|立案)"
+    r"|(登记|立案)\S{0,6}(怎么|如何|流程|需要什么|要什么|材料|收费|要钱|免费|多久|条件|有什么用)"
+)
+
+
+def requested_report(text: Text) -> Optional[Text]:
+    """What the message asks for in so many words: a report's status (it gives an id), or to
+    make a report (a dispute or unfair treatment); None when it asks for none of them."""
+    if REPORT_ID.search(text):
+        return STATUS
+    if not REGISTER.search(text) or NOT_A_REQUEST.search(text):
+        return None
+    if UNFAIR_WORDS.search(text):
+        return UNFAIR
+    return REPORT if not re.search(r"反映", text) else None
