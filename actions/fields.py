@@ -28,7 +28,6 @@ from knowledge.core.validation import (
     clean_company_name,
     company_spans,
     description_is_useful,
-    meaningful_chars,
     normalise_phone,
 )
 from knowledge.core.vocabulary import vocabulary
@@ -82,9 +81,8 @@ FIELDS: Dict[Text, Field] = {
     ]
 }
 MAX_INDUSTRY_CHARS = 20
-# A message that tells this much besides a company name and a phone number tells what
-# happened: it is the description too, when none was given yet.
-MIN_STORY_CHARS = 20
+# A clause this short with a deadline's words says only the deadline (“30天内答辩”).
+MAX_DEADLINE_CLAUSE_CHARS = 8
 
 
 # The last question of a form: a choice about everything before it, not a field to edit.
@@ -155,17 +153,19 @@ def clause_deadline(clause: Text, today: date) -> Optional[Text]:
 
 
 def story_of(message: Message) -> Optional[Text]:
-    """The message as the account of what happened, when it tells one besides the values
-    it gives (a company, a phone, a country, the types, a deadline): a list of answers is
-    no account."""
+    """The message as the account of what happened, when it tells one (as much as a
+    description must) besides the values it names (a company, a phone, a country, the
+    types, a deadline): a list of answers is no account."""
     text = message.text
     for start, end in message.spans:
-        text = text[:start] + " " * (end - start) + text[end:]
-    clauses = [c for c in CLAUSE.split(PHONE_CANDIDATE.sub(" ", text)) if not DEADLINE_CUE.search(c)]
-    rest = REQUEST_WORDS.sub("", "，".join(clauses))
+        if vocabulary().is_form(text[start:end]):  # a value named, not a situation told
+            text = text[:start] + " " * (end - start) + text[end:]
+    clauses = CLAUSE.split(PHONE_CANDIDATE.sub(" ", text))
+    told = [c for c in clauses if not (DEADLINE_CUE.search(c) and len(c) <= MAX_DEADLINE_CLAUSE_CHARS)]
+    rest = REQUEST_WORDS.sub("", "，".join(told))
     for _, _, name in company_spans(rest):
         rest = rest.replace(name, "")
-    return message.typed if meaningful_chars(rest) >= MIN_STORY_CHARS else None
+    return message.typed if description_is_useful(rest) else None
 
 
 def answer_when_asked(slot: Text, typed: Text, today: date) -> Answer:

@@ -317,8 +317,10 @@ class ReportFormValidation(FormValidationAction, ABC):
         A closed field's question lists its values, closest to what was typed first
         (`ActionAskChoice`)."""
         count = misses_of(tracker, slot) + 1
-        buttons = way_out(slot) if count >= MISSES_BEFORE_WAY_OUT else []
-        dispatcher.utter_message(response=response, value=text, buttons=buttons)
+        dispatcher.utter_message(response=response, value=text)
+        if count >= MISSES_BEFORE_WAY_OUT:
+            skip = "回复“跳过”先空着，" if FIELDS[slot].open_value is not None else ""
+            dispatcher.utter_message(response="utter_form_way_out", skip=skip, buttons=way_out(slot))
         return [SlotSet(slot, None), SlotSet("form_misses", {"slot": slot, "count": count, "typed": text})]
 
     async def final_choice(

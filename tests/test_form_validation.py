@@ -135,7 +135,7 @@ def test_an_invalid_phone_is_said_and_asked_again(dispatcher):
     events = run(ValidateDisputeForm(), dispatcher, tracker)
     assert slots(events) == {"phone": None}
     [message] = dispatcher.messages
-    assert (message["response"], message["value"], message["buttons"]) == ("utter_invalid_phone", "12345", [])
+    assert (message["response"], message["value"]) == ("utter_invalid_phone", "12345")
     assert SlotSet("form_misses", {"slot": "phone", "count": 1, "typed": "12345"}) in events
 
 
@@ -144,15 +144,18 @@ def test_a_second_miss_in_a_row_offers_a_way_out(dispatcher):
     tracker = form_tracker("不记得了", requested="phone", slots={"form_misses": misses})
     events = run(ValidateDisputeForm(), dispatcher, tracker)
     assert SlotSet("form_misses", {"slot": "phone", "count": 2, "typed": "不记得了"}) in events
-    [message] = dispatcher.messages
-    assert [b["payload"] for b in message["buttons"]] == ["/request_human", "/stop"]
+    explained, way_out = dispatcher.messages
+    assert (explained["response"], way_out["response"]) == ("utter_invalid_phone", "utter_form_way_out")
+    assert [b["payload"] for b in way_out["buttons"]] == ["/request_human", "/stop"]
+    assert way_out["skip"] == ""
 
 
 def test_a_field_that_may_stay_open_offers_to_skip_it(dispatcher):
     misses = {"slot": "deadline", "count": 1, "typed": "看情况"}
     tracker = form_tracker("看对方吧", requested="deadline", slots={"form_misses": misses})
     run(ValidateDisputeForm(), dispatcher, tracker)
-    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == ["跳过", "人工服务", "取消填写"]
+    assert [b["title"] for b in dispatcher.messages[1]["buttons"]] == ["跳过", "人工服务", "取消填写"]
+    assert "跳过" in dispatcher.messages[1]["skip"]
     dispatcher.messages.clear()
     tracker = form_tracker("跳过", requested="deadline")
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"deadline": "无"}

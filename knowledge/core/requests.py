@@ -24,10 +24,18 @@ NOT_A_REQUEST = re.compile(
 )
 
 
+# Asking how a report made here is getting on, in words (查一下刚登记的状态).
+STATUS_WORDS = re.compile(
+    r"(登记|反映)的?\S{0,6}(状态|进度|进展|到哪一步|到哪了|怎么样了|有结果)"
+    r"|(查|问)(一下|下)?\S{0,6}(登记|反映)\S{0,4}(状态|进度|进展|结果)"
+)
+
+
 def requested_report(text: Text) -> Optional[Text]:
-    """What the message asks for in so many words: a report's status (it gives an id), or to
+    """What the message asks for in so many words: a report's status (by its id or in
+    words), or to
     make a report (a dispute or unfair treatment); None when it asks for none of them."""
-    if REPORT_ID.search(text):
+    if REPORT_ID.search(text) or STATUS_WORDS.search(text):
         return STATUS
     if not REGISTER.search(text) or NOT_A_REQUEST.search(text):
         return None
