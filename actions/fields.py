@@ -42,7 +42,7 @@ DEADLINE_CUE = re.compile(
 )
 # Asking for the registration itself says nothing of what happened.
 REQUEST_WORDS = re.compile(
-    r"(你好|您好|请|麻烦|帮忙|帮我们?|想|要|我们要|需要)?\S{0,2}(登记|立案|报案|上报)(一下|下|吧)?"
+    r"(你好|您好|请|麻烦|帮忙|帮我们?|想|要|我们要|需要)?\S{0,2}(登记|立案|报案|上报|反映)(一下|下|吧)?"
 )
 # An industry told by what the company makes (做家具的, 生产卫浴的), when it is no known one.
 INDUSTRY_PHRASE = re.compile(r"(?:我们|我司|公司)?(?:是)?(?:做|生产|卖|出口)([\u4e00-\u9fff]{1,6}?)(?:的|产品|行业)")
@@ -126,7 +126,8 @@ def values_anywhere(message: Message, slot: Text, today: date) -> List[Text]:
     spec = FIELDS[slot]
     found = [value for entity, value in message.entities if entity == spec.entity]
     if slot == "phone":
-        found += [p for p in (normalise_phone(c) for c in PHONE_CANDIDATE.findall(message.text)) if p]
+        candidates = [*found, *PHONE_CANDIDATE.findall(message.text)]
+        found = [p for p in (normalise_phone(c) for c in candidates) if p]
     elif slot == "company_name":
         found = [name for name in (clean_company_name(v) for v in found) if name]
     elif slot == "deadline":

@@ -214,14 +214,16 @@ class ReportFormValidation(FormValidationAction, ABC):
         if requested != "description" and "description" in fields and not tracker.get_slot("description"):
             if (story := story_of(message)) is not None:
                 taken["description"] = story
-        if requested not in taken and (requested == "description" or not taken):
+        if requested not in taken and (not FIELDS[requested].free_text or requested == "description" or not taken):
             spec, answer = FIELDS[requested], answer_when_asked(requested, message.typed, today)
             if spec.free_text and intent in NOT_WORDS_OF_AN_ANSWER and answer.value != spec.open_value:
                 answer = Answer(miss=spec.invalid)  # a yes, a no or a greeting is no name
-            if answer.past_deadline is not None:
+            if answer.past_deadline is not None and not taken:
                 return self.question_past_deadline(dispatcher, answer.past_deadline.isoformat())
             if answer.value is not None:
                 taken = {requested: answer.value, **taken}
+            elif taken:
+                pass  # other questions answered: this one is asked again
             elif story := self.untold_story(tracker, message, fields):
                 taken = {"description": story}  # plainly meant for the description: used there
             elif intent in FIXED_REPLIES and (intent in SMALL_TALK or not spec.free_text):

@@ -50,7 +50,7 @@ class ServiceRequestClassifier(GraphComponent):
         for message in messages:
             intent = message.get(INTENT) or {}
             report = requested_report(message.get(TEXT) or "")
-            if intent.get("name") in KEPT or report is None or intent.get("name") == report:
+            if report is None or (intent.get("name") in KEPT and intent.get("name") != report):
                 continue
             # Words this plain are as sure as a confident classifier; the intent it chose
             # takes the request's old confidence, so the fallback sees no tie.

@@ -174,7 +174,8 @@ def main(argv: Optional[List[Text]] = None) -> int:
                     if script["id"] in wanted:
                         run_script(servers.settings.rasa_url, engine, script, result, True)
                 return 0
-            met = report(evaluate(servers.settings.rasa_url, engine, path, show=path == DEV_PATH), path, args.misses)
+            dev = path == DEV_PATH
+            met = report(evaluate(servers.settings.rasa_url, engine, path, show=dev), path, args.misses or dev)
             return 0 if met else 1
         except requests.RequestException as error:
             print(f"REST channel failed: {error}")
