@@ -26,7 +26,10 @@ def render_jieba_dict(words_of: Vocabulary) -> Text:
     jieba's dictionary format has no comments, so the file cannot say it is generated.
     """
     words = sorted({f.text for f in words_of.forms() if " " not in f.text})
-    return "".join(f"{w} nz\n" for w in words)
+    # jieba's own dictionary keeps 服装行业 and 机械行业 whole, hiding the industry in them;
+    # frequency 0 makes them no word, so it cuts them as the form and 行业.
+    split = sorted({f"{f.text}行业" for f in words_of.forms() if f.entity == "industry" and " " not in f.text})
+    return "".join(f"{w} nz\n" for w in words) + "".join(f"{w} 0 nz\n" for w in split)
 
 
 def render_synonyms(words_of: Vocabulary) -> Text:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import rasa.shared.utils.io
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -47,17 +47,19 @@ UPPERCASE_ENTITIES = {"report_id"}
 VERBATIM_ENTITIES = {"company_name"}
 
 
-def read_jieba_words(directory: Path) -> List[Text]:
-    """The words of every jieba user dictionary in `directory` (first field of each line)."""
-    words = []
+def read_jieba_words(directory: Path) -> List[Tuple[Text, Optional[int]]]:
+    """The words of every jieba user dictionary in `directory`, each with its frequency
+    when the line gives one (0: not a word, so that jieba cuts it)."""
+    words: List[Tuple[Text, Optional[int]]] = []
     for path in sorted(directory.iterdir()):
         for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                words.append(line.split()[0])
+            fields = line.split()
+            if fields:
+                words.append((fields[0], int(fields[1]) if len(fields) > 1 and fields[1].isdigit() else None))
     return words
 
 
-def build_ruler(patterns: List[Dict[Text, Any]], words: List[Text]):
+def build_ruler(patterns: List[Dict[Text, Any]], words: List[Tuple[Text, Optional[int]]]):
     """A blank Chinese spaCy pipeline with jieba segmentation and an EntityRuler.
 
     jieba's dictionary is process-wide; the component adds the project's words itself so
@@ -67,8 +69,8 @@ def build_ruler(patterns: List[Dict[Text, Any]], words: List[Text]):
     import spacy
     from spacy.pipeline import EntityRuler
 
-    for word in words:
-        jieba.add_word(word)
+    for word, frequency in words:
+        jieba.add_word(word, frequency)
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
     assert isinstance(ruler, EntityRuler)
@@ -167,7 +169,7 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         model_storage: ModelStorage,
         resource: Resource,
         gazetteer: Optional[Gazetteer] = None,
-        words: Optional[List[Text]] = None,
+        words: Optional[List[Tuple[Text, Optional[int]]]] = None,
         lexicon: Optional[Lexicon] = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
@@ -176,7 +178,7 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._closed = set(self._config["closed_entities"])
         self._set_vocabulary(gazetteer or {}, words or [], lexicon or {})
 
-    def _set_vocabulary(self, gazetteer: Gazetteer, words: List[Text], lexicon: Lexicon) -> None:
+    def _set_vocabulary(self, gazetteer: Gazetteer, words: List[Tuple[Text, Optional[int]]], lexicon: Lexicon) -> None:
         self._vocabulary = Vocabulary(gazetteer)
         self._situations = Situations(lexicon)
         self._words = words
@@ -204,7 +206,8 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
     ) -> GazetteerEntityExtractor:
         with model_storage.read_from(resource) as directory:
             stored = rasa.shared.utils.io.read_json_file(directory / STORED_FILE)
-        return cls(config, model_storage, resource, stored["gazetteer"], stored["words"], stored["situations"])
+        words = [(word, frequency) for word, frequency in stored["words"]]
+        return cls(config, model_storage, resource, stored["gazetteer"], words, stored["situations"])
 
     def train(self, training_data: TrainingData) -> Resource:
         """Reads the gazetteer, the jieba words and the situation lexicon; stores them with the model."""

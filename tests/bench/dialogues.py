@@ -16,7 +16,8 @@ lenient expectations are checked:
   conversation has saved so far (read from the database).
 
 It prints scripts passed, turns passed, and the scripts that saw the same question three
-turns in a row. Only figures and miss ids are printed for the test set; `--dev` runs
+turns in a row with nothing recorded or changed in between and no way out offered (a
+person and cancelling). Only figures and miss ids are printed for the test set; `--dev` runs
 `dialogues_dev.yml` (written the same way by another helper, the one to read) and prints each
 failed turn whole.
 """
@@ -49,6 +50,8 @@ REPORT_ID = re.compile(r"HW-\d{8}-[A-HJ-NP-Z2-9]{4}")
 FINAL_QUESTIONS = {"report_confirmed": "confirm", "expert_id": "expert_choice"}
 TARGET_SCRIPTS = 0.95
 REPEATS = 3
+# Slots that steer the form rather than record anything.
+BOOKKEEPING = {"requested_slot", "form_misses", "answer_context", "pending_topic", "service_question", "case_query"}
 
 
 @dataclass
@@ -105,15 +108,30 @@ def saved_reports(engine, sender: Text) -> int:
         return session.execute(select(func.count()).select_from(Report).where(Report.sender_id == sender)).scalar_one()
 
 
+def offers_way_out(messages: List[dict]) -> bool:
+    """Whether the reply offers both a person and cancelling (as buttons)."""
+    payloads = {b.get("payload") for m in messages for b in m.get("buttons") or []}
+    return {"/request_human", "/stop"} <= payloads
+
+
+def fields_of(tracker: dict) -> Dict[Text, object]:
+    """What the conversation has recorded: its slots, without the form's bookkeeping."""
+    return {k: v for k, v in (tracker.get("slots") or {}).items() if k not in BOOKKEEPING}
+
+
 def run_script(rasa_url: Text, engine, script: dict, result: Result, show: bool) -> None:
-    chat, passed, run_of_same = Chat(rasa_url), True, [""]
+    """Runs one script; the same question counts as repeated when it is asked again with
+    nothing recorded or changed since and no way out (a person, cancelling) offered."""
+    chat, passed, run_of_same, before = Chat(rasa_url), True, [""], {}
     for number, turn in enumerate(script["turns"], start=1):
-        reply = reply_text(chat.say(str(turn["user"])))
-        question = asked(chat.tracker())
+        messages = chat.say(str(turn["user"]))
+        reply, tracker = reply_text(messages), chat.tracker()
+        question, now = asked(tracker), fields_of(tracker)
         wrong = check(turn.get("expect") or {}, reply, question, saved_reports(engine, chat.sender))
         result.turns += 1
         result.turns_passed += not wrong
-        run_of_same = [*run_of_same, question] if question == run_of_same[-1] else [question]
+        same = question == run_of_same[-1] and now == before and not offers_way_out(messages)
+        run_of_same, before = ([*run_of_same, question] if same else [question]), now
         repeated = len(run_of_same) >= REPEATS and question not in ("nothing", "discard")
         if repeated and script["id"] not in result.repeated:
             result.repeated.append(script["id"])
