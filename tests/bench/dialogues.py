@@ -30,7 +30,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Text
+from typing import Dict, List, Optional, Text
 
 import requests
 import yaml
