@@ -38,7 +38,7 @@ OTHER = re.compile(r"^(其他|其它|别的)")
 UNSURE_VALUE, ANY_INDUSTRY, OTHER_COUNTRY, NO_DEADLINE = "不确定", "不限", "其他", "无"
 # Words that say a date is a deadline (without them a date in a story is just a date).
 DEADLINE_CUE = re.compile(
-    r"(之前|以前|前(?!天|年|几)|以内|[天日周月]内|截止|期限|最晚|最迟|还有\s*\S{1,3}\s*天)"
+    r"(之前|以前|前(?!天|年|几)|以内|[天日周月]内|[天周月]的?时间|截止|期限|最晚|最迟|到期|结束|还有\s*\S{1,3}\s*天)"
 )
 # Asking for the registration itself says nothing of what happened.
 REQUEST_WORDS = re.compile(
@@ -66,7 +66,7 @@ FIELDS: Dict[Text, Field] = {
     for f in [
         Field("company_name", entity="company_name", free_text=True, invalid="utter_invalid_company_name"),
         Field("phone", entity="phone", invalid="utter_invalid_phone"),
-        Field("country", entity="country", closed=True, invalid="utter_invalid_country"),
+        Field("country", entity="country", closed=True, open_value=UNSURE_VALUE, invalid="utter_invalid_country"),
         Field("ip_type", entity="ip_type", closed=True, open_value=UNSURE_VALUE, invalid="utter_invalid_ip_type"),
         Field(
             "dispute_type",
@@ -180,7 +180,7 @@ def answer_when_asked(slot: Text, typed: Text, today: date) -> Answer:
     if slot == "phone":
         phone = normalise_phone(text)
         return Answer(phone) if phone else Answer(miss=spec.invalid)
-    if slot == "country" and OTHER.match(text):
+    if slot == "country" and OTHER.match(text):  # a country the list lacks
         return Answer(OTHER_COUNTRY)
     if spec.closed:
         value = vocabulary().canonical(slot, text)

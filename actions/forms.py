@@ -14,7 +14,8 @@ actions/fields.py; each message the user sends while a form asks something is, i
 6. small talk (and, at a question that wants a name or a date, a request for another
    service): a fixed reply, then the question again;
 7. otherwise a miss of the question asked: the reply says what is wrong; after two misses
-   in a row it also offers a way out (跳过 where the field may stay open, 人工服务, 取消).
+   in a row an IP or dispute type is left 不确定 (staff classify it from the account), any
+   other question offers a way out (跳过 where the field may stay open, 人工服务, 取消).
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ FIELD_WORDS = {
     "industry": re.compile(r"行业"),
 }
 MISSES_BEFORE_WAY_OUT = 2
+UNSURE_WORDS = re.compile(r"不确定|不清楚|不知道")
 SHOWN_CHARS = 30
 
 
@@ -262,7 +264,9 @@ class ReportFormValidation(FormValidationAction, ABC):
                 changes[slot] = values[-1]
         if not changes:
             named = [slot for slot in fields if tracker.get_slot(slot) and FIELD_WORDS[slot].search(message.text)]
-            changes = {slot: None for slot in named[:1]}
+            # “知识产权类型改成不确定”: the field's open value; otherwise the field is asked again.
+            unsure = UNSURE_WORDS.search(message.text) is not None
+            changes = {slot: FIELDS[slot].open_value if unsure else None for slot in named[:1]}
         return changes
 
     @staticmethod
@@ -320,6 +324,11 @@ class ReportFormValidation(FormValidationAction, ABC):
         (`ActionAskChoice`)."""
         count = misses_of(tracker, slot) + 1
         dispatcher.utter_message(response=response, value=text)
+        spec = FIELDS[slot]
+        if count >= MISSES_BEFORE_WAY_OUT and spec.closed and spec.open_value is not None and slot != "country":
+            # A kind the user cannot name blocks nothing: staff classify it from the account.
+            dispatcher.utter_message(response="utter_form_left_open", field=FIELD_LABELS[slot], value=spec.open_value)
+            return [SlotSet(slot, spec.open_value), SlotSet("form_misses", None)]
         if count >= MISSES_BEFORE_WAY_OUT:
             skip = "回复“跳过”先空着，" if FIELDS[slot].open_value is not None else ""
             dispatcher.utter_message(response="utter_form_way_out", skip=skip, buttons=way_out(slot))

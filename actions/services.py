@@ -60,13 +60,16 @@ class ActionTriageService(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         intent, text = latest_intent(tracker), question_text(tracker)
+        # A button, or the service asked for in so many words (帮我登记下, 推荐个专家), is a
+        # request whatever the story around it says.
+        requested = is_payload(tracker) or requested_report(text) == intent
         unreachable = beyond_reach(text, learned=False)
-        if not is_payload(tracker) and (
+        if not requested and (
             unreachable or (not REQUEST.search(text) and follow_up(tracker, text, message_entities(tracker)))
         ):
             # answer_question tells the first so and answers the second on its topic.
             return [*await answer_question(dispatcher, tracker, ANSWERED_AS), SlotSet(SLOT, True)]
-        if is_payload(tracker) or requested_report(text) == intent or not asks_about_service(text):
+        if requested or not asks_about_service(text):
             dispatcher.utter_message(response=STARTS.get(intent, "utter_start_dispute_form"))
             return [SlotSet(SLOT, False)]
         events = await answer_question(dispatcher, tracker, ANSWERED_AS)

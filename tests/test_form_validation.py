@@ -710,3 +710,15 @@ def test_a_list_of_answers_is_no_account_of_what_happened(dispatcher):
     taken = slots(run(ValidateDisputeForm(), dispatcher, tracker))
     assert "description" not in taken
     assert taken["deadline"] == "无"
+
+
+def test_a_kind_missed_twice_is_left_unsure_and_the_form_goes_on(dispatcher):
+    misses = {"slot": "dispute_type", "count": 1, "typed": "说不清"}
+    tracker = form_tracker("反正就是有麻烦", requested="dispute_type", slots={"form_misses": misses})
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"dispute_type": "不确定"}
+    assert responses(dispatcher) == ["utter_invalid_dispute_type", "utter_form_left_open"]
+
+
+def test_a_field_changed_to_unsure_at_the_summary(dispatcher):
+    tracker = form_tracker("知识产权类型改成不确定", requested="report_confirmed", slots=FILLED)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"ip_type": "不确定", "report_confirmed": None}

@@ -145,6 +145,10 @@ def test_a_learned_name_on_a_gazetteer_word_loses_to_the_gazetteer(extractor):
         ("说我们产品外观跟他们的一样", ("ip_type", "外观设计")),
         ("对方说我们用了他们的LOGO", ("ip_type", "商标")),
         ("前员工把技术资料带走了", ("ip_type", "商业秘密")),
+        ("技术员跳槽到那边，把我们的配方工艺带过去了", ("ip_type", "商业秘密")),
+        ("说我们网站用了他们拍的照片", ("ip_type", "著作权")),
+        ("在展会上出的事", ("dispute_type", "展会纠纷")),
+        ("当地一家公司把我们的牌子先注册了", ("dispute_type", "商标抢注")),
     ],
 )
 def test_a_described_situation_gives_its_value(extractor, text, expected):

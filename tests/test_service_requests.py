@@ -54,3 +54,17 @@ def test_control_intents_and_other_services_are_kept(intent):
     message = Message({"text": "算了，不登记了，帮我登记别的", "intent": {"name": intent, "confidence": 0.8}})
     ServiceRequestClassifier().process([message])
     assert message.get("intent")["name"] == intent
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        ("能推荐个知识产权专家吗", "request_expert"),
+        ("帮我找个专家", "request_expert"),
+        ("找专家要收费吗", None),
+        ("能推荐律师事务所吗", None),
+        ("能不能保证登记以后一定解决", None),
+    ],
+)
+def test_an_expert_asked_for_in_words(text, wanted):
+    assert requested_report(text) == wanted

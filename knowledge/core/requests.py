@@ -7,7 +7,11 @@ from __future__ import annotations
 import re
 from typing import Optional, Text
 
-REPORT, UNFAIR = "report_dispute", "report_unfair_treatment"
+REPORT, UNFAIR, EXPERT = "report_dispute", "report_unfair_treatment", "request_expert"
+# Asking for one of the pool's experts (not a firm: 推荐律所 is no request for the service).
+EXPERT_WORDS = re.compile(r"(推荐|介绍|找|安排|对接|匹配)(一?个|一位|几个|几位)?\S{0,6}专家")
+# A question about the service itself (its cost, whether it exists, how it works).
+ABOUT_THE_SERVICE = re.compile(r"收费|费用|多少钱|免费|要钱|有没有|怎么|如何|流程|条件|需要什么|是谁")
 # A report id, whole or not (HW-20261124-ABCD, HW-2026-1): the message asks for a status.
 STATUS, REPORT_ID = "check_report_status", re.compile(r"(?<![A-Za-z])HW[-_ ]?\d", re.I)
 REGISTER = re.compile(
@@ -19,6 +23,7 @@ UNFAIR_WORDS = re.compile(r"不公平|不公正|区别对待|差别对待|歧视
 NOT_A_REQUEST = re.compile(
     r"(不用|不要|不想|不需要|别|无需|不必|先不|暂时不|没有?)\S{0,3}(登记|立案|报)"
     r"|进度|进展|到哪|哪一步|结果|编号|查询|查一下|状态|有没有(地方|人|机构|部门|渠道)|(哪里|哪儿|在哪)(能|可以)"
+    r"|保证|能不能解决|有没有用|有用吗|管用吗"
     r"|(怎么|如何|在哪|哪里|去哪|流程|要什么|什么材料|收费|多少钱|多久|条件)\S{0,6}(登记|立案)"
     r"|(登记|立案)\S{0,6}(怎么|如何|流程|需要什么|要什么|材料|收费|要钱|免费|多久|条件|有什么用)"
 )
@@ -33,10 +38,12 @@ STATUS_WORDS = re.compile(
 
 def requested_report(text: Text) -> Optional[Text]:
     """What the message asks for in so many words: a report's status (by its id or in
-    words), or to
+    words), an expert, or to
     make a report (a dispute or unfair treatment); None when it asks for none of them."""
     if REPORT_ID.search(text) or STATUS_WORDS.search(text):
         return STATUS
+    if EXPERT_WORDS.search(text) and not NOT_A_REQUEST.search(text) and not ABOUT_THE_SERVICE.search(text):
+        return EXPERT
     if not REGISTER.search(text) or NOT_A_REQUEST.search(text):
         return None
     if UNFAIR_WORDS.search(text):

@@ -19,7 +19,7 @@ It prints scripts passed, turns passed, and the scripts that saw the same questi
 turns in a row with nothing recorded or changed in between and no way out offered (a
 person and cancelling). Only figures and miss ids are printed for the test set; `--dev` runs
 `dialogues_dev.yml` (written the same way by another helper, the one to read) and prints each
-failed turn whole.
+failed turn whole (`--dev dialogues_dev2.yml`: a second dev set, written later the same way).
 """
 
 from __future__ import annotations
@@ -167,7 +167,10 @@ def report(result: Result, path: Path, show_ids: bool) -> bool:
 
 def main(argv: Optional[List[Text]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--dev", action="store_true", help="run dialogues_dev.yml and print its failed turns")
+    parser.add_argument(
+        "--dev", nargs="?", const=DEV_PATH.name, metavar="FILE",
+        help="run a dev set of tests/blind/ (default dialogues_dev.yml) and print its failed turns",
+    )
     parser.add_argument("--misses", action="store_true", help="list the ids of the test set's failed scripts")
     parser.add_argument("--only", help="run only the scripts with these ids (comma-separated; dev set)")
     args = parser.parse_args(argv)
@@ -176,7 +179,7 @@ def main(argv: Optional[List[Text]] = None) -> int:
     if model is None:
         print("no model: run `make train`")
         return 1
-    path = DEV_PATH if args.dev or args.only else TEST_PATH
+    path = BLIND / (args.dev or DEV_PATH.name) if args.dev or args.only else TEST_PATH
     with tempfile.TemporaryDirectory() as directory:
         database_url = f"sqlite:///{Path(directory) / 'dialogues.db'}"
         prepare_database(database_url)
@@ -192,7 +195,7 @@ def main(argv: Optional[List[Text]] = None) -> int:
                     if script["id"] in wanted:
                         run_script(servers.settings.rasa_url, engine, script, result, True)
                 return 0
-            dev = path == DEV_PATH
+            dev = path != TEST_PATH
             met = report(evaluate(servers.settings.rasa_url, engine, path, show=dev), path, args.misses or dev)
             return 0 if met else 1
         except requests.RequestException as error:
