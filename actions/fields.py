@@ -38,7 +38,7 @@ OTHER = re.compile(r"^(其他|其它|别的)")
 UNSURE_VALUE, ANY_INDUSTRY, OTHER_COUNTRY, NO_DEADLINE = "不确定", "不限", "其他", "无"
 # Words that say a date is a deadline (without them a date in a story is just a date).
 DEADLINE_CUE = re.compile(
-    r"(之前|以前|前(?!天|年|几)|以内|[天日周月]内|[天周月]的?时间|截止|期限|最晚|最迟|到期|结束|还有\s*\S{1,3}\s*天)"
+    r"(之前|以前|前(?!天|年|几)|以内|[天日周月][内后]|[天周月]的?时间|截止|期限|最晚|最迟|到期|结束|还有\s*\S{1,3}\s*天)"
 )
 # Asking for the registration itself says nothing of what happened.
 REQUEST_WORDS = re.compile(
@@ -81,6 +81,7 @@ FIELDS: Dict[Text, Field] = {
     ]
 }
 MAX_INDUSTRY_CHARS = 20
+MIN_GUESSED_CHARS = 3
 # A clause this short with a deadline's words says only the deadline (“30天内答辩”).
 MAX_DEADLINE_CLAUSE_CHARS = 8
 
@@ -119,6 +120,18 @@ class Answer:
     value: Optional[Text] = None
     miss: Optional[Text] = None  # the response explaining why not
     past_deadline: Optional[date] = None  # a past date, to be confirmed before it is taken
+
+
+def is_open(slot: Text, value: object) -> bool:
+    """Whether a field is still to be told: empty, or left open (不确定) where a later
+    value simply fills it (a deadline's 无 is an answer, not an open value)."""
+    spec = FIELDS[slot]
+    return value is None or (value == spec.open_value and slot != "deadline")
+
+
+def unsure_clause(message: Message) -> bool:
+    """Whether a list of answers has a clause that is only 不确定 (or its kin)."""
+    return any(UNSURE.fullmatch(clause) for clause in CLAUSE.split(message.text) if clause)
 
 
 def values_anywhere(message: Message, slot: Text, today: date) -> List[Text]:
@@ -183,7 +196,7 @@ def answer_when_asked(slot: Text, typed: Text, today: date) -> Answer:
     if slot == "country" and OTHER.match(text):  # a country the list lacks
         return Answer(OTHER_COUNTRY)
     if spec.closed:
-        value = vocabulary().canonical(slot, text)
+        value = vocabulary().canonical(slot, text) or misspelt(slot, text)
         return Answer(value) if value else Answer(miss=spec.invalid)
     if slot == "deadline":
         return deadline_answer(text, today)
@@ -195,6 +208,28 @@ def answer_when_asked(slot: Text, typed: Text, today: date) -> Answer:
         value = vocabulary().canonical("industry", text) or text
         return Answer(value) if 0 < len(value) <= MAX_INDUSTRY_CHARS else Answer(miss=spec.invalid)
     return Answer(miss=spec.invalid)
+
+
+def misspelt(slot: Text, text: Text) -> Optional[Text]:
+    """The value a closed answer names with one character wrong (律师涵, 外观设记), when
+    exactly one value is that close; forms shorter than three characters are not guessed."""
+    close = {
+        value
+        for value, forms in vocabulary().gazetteer.get(slot, {}).items()
+        for form in [value, *forms]
+        if len(form) >= MIN_GUESSED_CHARS and one_edit_apart(form.lower(), text.lower())
+    }
+    return next(iter(close)) if len(close) == 1 else None
+
+
+def one_edit_apart(a: Text, b: Text) -> bool:
+    """Whether one character replaced, added or removed makes `a` into `b`."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def deadline_answer(text: Text, today: date) -> Answer:

@@ -39,7 +39,9 @@ from actions.fields import (
     answer_when_asked,
     closest_values,
     form_fields,
+    is_open,
     story_of,
+    unsure_clause,
     values_anywhere,
 )
 from actions.labels import FIELD_LABELS, button
@@ -134,6 +136,19 @@ def message_of(tracker: Tracker) -> Message:
     return Message(normalise(stripped), stripped, entities, spans)
 
 
+def taken_from(
+    tracker: Tracker, message: Message, anywhere: Dict[Text, List[Text]], fields: List[Text]
+) -> Dict[Text, Text]:
+    """The values a message gives for fields still to be told; in a list of answers, a
+    clause that is only 不确定 is the answer for the one IP or dispute type left untold."""
+    taken = {slot: values[0] for slot, values in anywhere.items() if values and is_open(slot, tracker.get_slot(slot))}
+    untold = [s for s in fields if FIELDS[s].closed and s != "country" and is_open(s, tracker.get_slot(s))]
+    untold = [s for s in untold if s not in taken]
+    if len(untold) == 1 and len(taken) >= 2 and unsure_clause(message):
+        taken[untold[0]] = str(FIELDS[untold[0]].open_value)
+    return taken
+
+
 def described(values: Dict[Text, Text]) -> Text:
     """“国家/地区 德国，知识产权类型 外观设计”."""
     return "，".join(f"{FIELD_LABELS[slot]} {value}" for slot, value in values.items())
@@ -185,7 +200,7 @@ class ReportFormValidation(FormValidationAction, ABC):
         the whole story), and what the conversation already told is said: it is not asked."""
         message = message_of(tracker)
         anywhere = {slot: values_anywhere(message, slot, today_in_china()) for slot in fields}
-        taken = {slot: values[0] for slot, values in anywhere.items() if values and not tracker.get_slot(slot)}
+        taken = taken_from(tracker, message, anywhere, fields)
         if "description" in fields and not tracker.get_slot("description") and (story := story_of(message)):
             taken["description"] = story
         known = {slot: tracker.get_slot(slot) or taken.get(slot) for slot in fields}
@@ -212,7 +227,7 @@ class ReportFormValidation(FormValidationAction, ABC):
             return self.apply_changes(dispatcher, tracker, requested, changes)
         if not anywhere.get(requested) and self.asks_something(tracker, message.text):
             return [*await self.interrupt(dispatcher, tracker, domain), SlotSet(requested, None)]
-        taken = {slot: values[0] for slot, values in anywhere.items() if values and not tracker.get_slot(slot)}
+        taken = taken_from(tracker, message, anywhere, fields)
         if requested != "description" and "description" in fields and not tracker.get_slot("description"):
             if (story := story_of(message)) is not None:
                 taken["description"] = story

@@ -722,3 +722,32 @@ def test_a_kind_missed_twice_is_left_unsure_and_the_form_goes_on(dispatcher):
 def test_a_field_changed_to_unsure_at_the_summary(dispatcher):
     tracker = form_tracker("知识产权类型改成不确定", requested="report_confirmed", slots=FILLED)
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"ip_type": "不确定", "report_confirmed": None}
+
+
+@pytest.mark.parametrize("slot, text, value", [("dispute_type", "律师涵", "警告函"), ("ip_type", "外观设记", "外观设计")])
+def test_a_closed_answer_with_one_character_wrong_is_read(dispatcher, slot, text, value):
+    tracker = form_tracker(text, requested=slot)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker))[slot] == value
+
+
+def test_a_value_left_unsure_is_filled_by_a_later_one_without_a_correction(dispatcher):
+    filled = {**{k: FILLED[k] for k in DISPUTE_FIELDS[:2]}, "country": "不确定"}
+    found = [entity("country", "美国"), entity("dispute_type", "临时禁令")]
+    tracker = form_tracker("是伊利诺伊北区法院的TRO", requested="ip_type", slots=filled, entities=found)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {
+        "country": "美国",
+        "dispute_type": "临时禁令",
+        "ip_type": None,
+    }
+
+
+def test_unsure_in_a_list_of_answers_is_the_answer_for_the_one_kind_left(dispatcher):
+    text = "铜川红土镇果蔬有限公司，电话15991230066，澳大利亚，商标，不确定，没有期限"
+    found = [
+        entity("company_name", "铜川红土镇果蔬有限公司"),
+        entity("phone", "15991230066"),
+        entity("country", "澳大利亚"),
+        entity("ip_type", "商标"),
+    ]
+    tracker = form_tracker(text, "report_dispute", requested=None, answered=False, entities=found)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker))["dispute_type"] == "不确定"

@@ -23,7 +23,9 @@ COMPANY_NAME = re.compile(
 # Words before a name that are not part of it (我们是…, 公司叫…, 公司…).
 COMPANY_LEAD = re.compile(r"^(?:(?:我们|我司|本公司|公司|企业|单位)(?:的)?(?:全称|名称|名字)?(?:叫|是|为)?|我们是)")
 # Words of a story, not of a name (“对方是当地一家做瓷器的公司”).
-NOT_A_NAME = re.compile(r"的|一家|这家|那家|对方|当地|我们|他们|别人|被|把|带到|说|让|侵权|登记|纠纷")
+NOT_A_NAME = re.compile(
+    r"的|一家|这家|那家|有个|一个|那个|这个|对方|当地|我们|他们|别人|被|把|带到|说|让|侵权|登记|纠纷"
+)
 MIN_DESCRIPTION_CHARS = 15
 MIN_COMPANY_CHARS = 2
 MAX_COMPANY_CHARS = 100
