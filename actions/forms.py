@@ -144,7 +144,7 @@ def taken_from(
     taken = {slot: values[0] for slot, values in anywhere.items() if values and is_open(slot, tracker.get_slot(slot))}
     untold = [s for s in fields if FIELDS[s].closed and s != "country" and is_open(s, tracker.get_slot(s))]
     untold = [s for s in untold if s not in taken]
-    if len(untold) == 1 and len(taken) >= 2 and unsure_clause(message):
+    if len(untold) == 1 and sum(bool(values) for values in anywhere.values()) >= 2 and unsure_clause(message):
         taken[untold[0]] = str(FIELDS[untold[0]].open_value)
     return taken
 
