@@ -154,6 +154,11 @@ def described(values: Dict[Text, Text]) -> Text:
     return "，".join(f"{FIELD_LABELS[slot]} {value}" for slot, value in values.items())
 
 
+def has_digits(text: Text) -> bool:
+    """Whether a message has digits: an attempt at a number or a date, whatever its intent."""
+    return any(c.isdigit() for c in text)
+
+
 def shortened(value: Text) -> Text:
     """A value as a reply repeats it: a description by its beginning."""
     return value if len(value) <= SHOWN_CHARS else f"{value[:SHOWN_CHARS]}…"
@@ -243,7 +248,11 @@ class ReportFormValidation(FormValidationAction, ABC):
                 pass  # other questions answered: this one is asked again
             elif story := self.untold_story(tracker, message, fields):
                 taken = {"description": story}  # plainly meant for the description: used there
-            elif intent in FIXED_REPLIES and (intent in SMALL_TALK or not spec.free_text):
+            elif (
+                intent in FIXED_REPLIES
+                and (intent in SMALL_TALK or not spec.free_text)
+                and not has_digits(message.text)
+            ):
                 dispatcher.utter_message(response=FIXED_REPLIES[intent])
                 return [SlotSet(requested, None)]
             else:

@@ -724,7 +724,9 @@ def test_a_field_changed_to_unsure_at_the_summary(dispatcher):
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"ip_type": "不确定", "report_confirmed": None}
 
 
-@pytest.mark.parametrize("slot, text, value", [("dispute_type", "律师涵", "警告函"), ("ip_type", "外观设记", "外观设计")])
+@pytest.mark.parametrize(
+    "slot, text, value", [("dispute_type", "律师涵", "警告函"), ("ip_type", "外观设记", "外观设计")]
+)
 def test_a_closed_answer_with_one_character_wrong_is_read(dispatcher, slot, text, value):
     tracker = form_tracker(text, requested=slot)
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker))[slot] == value
@@ -754,3 +756,9 @@ def test_unsure_in_a_list_of_answers_is_the_answer_for_the_one_kind_left(dispatc
     known.update({"country": "澳大利亚", "ip_type": "商标"})
     tracker = form_tracker(text, "report_dispute", requested=None, answered=False, entities=found, slots=known)
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker))["dispute_type"] == "不确定"
+
+
+def test_digits_at_the_phone_question_are_an_attempt_whatever_the_intent(dispatcher):
+    tracker = form_tracker("1391234", "goodbye", requested="phone")
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"phone": None}
+    assert responses(dispatcher) == ["utter_invalid_phone"]
