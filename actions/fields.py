@@ -24,10 +24,12 @@ from typing import Dict, List, Optional, Text, Tuple
 from knowledge.core.dates import parse_deadline
 from knowledge.core.text import normalise
 from knowledge.core.validation import (
+    MIN_DESCRIPTION_CHARS,
     PHONE_CANDIDATE,
     clean_company_name,
     company_spans,
     description_is_useful,
+    meaningful_chars,
     normalise_phone,
 )
 from knowledge.core.vocabulary import vocabulary
@@ -166,7 +168,7 @@ def clause_deadline(clause: Text, today: date) -> Optional[Text]:
     return None if deadline.is_past(today) else deadline.day.isoformat()
 
 
-def story_of(message: Message) -> Optional[Text]:
+def story_of(message: Message, min_chars: int = MIN_DESCRIPTION_CHARS) -> Optional[Text]:
     """The message as the account of what happened, when it tells one (as much as a
     description must) besides the values it names (a company, a phone, a country, the
     types, a deadline): a list of answers is no account."""
@@ -179,7 +181,7 @@ def story_of(message: Message) -> Optional[Text]:
     rest = REQUEST_WORDS.sub("", "，".join(told))
     for _, _, name in company_spans(rest):
         rest = rest.replace(name, "")
-    return message.typed if description_is_useful(rest) else None
+    return message.typed if meaningful_chars(rest) >= min_chars else None
 
 
 def answer_when_asked(slot: Text, typed: Text, today: date) -> Answer:

@@ -50,7 +50,6 @@ from actions.tracker import entity_list, entity_spans, latest_intent, message_en
 from knowledge.core.dates import today_in_china
 from knowledge.core.text import normalise
 from knowledge.core.validation import description_is_useful
-from knowledge.library import answer_types
 
 # Intents that the rules handle while a form runs: the form gives way to them.
 FORM_CONTROL_INTENTS = {"stop", "request_human"}
@@ -71,10 +70,15 @@ SMALL_TALK = {"greet", "thank", "bot_challenge", "ask_capabilities", "out_of_sco
 # What a name or an account is never said as (a long account says it, whatever the intent).
 NOT_WORDS_OF_AN_ANSWER = SMALL_TALK | {"affirm", "deny"}
 MAX_QUESTION_CHARS = 60
+# A question, as a message in the middle of a form asks one.
+FORM_QUESTION = re.compile(
+    r"[?？]\s*$|[吗呢么嘛]\s*[。！!]?\s*$|怎么办|怎么处理|咋办|咋处理|如何|怎样|是否|能否|可否|多久|多长时间|"
+    r"多少钱|有没有|能不能|要不要|可以吗|是什么|为什么|什么意思|哪里|哪个|哪些|哪家|是谁"
+)
 # The user saying that something given before is wrong: plainly, or in words that a longer
 # account of what happened also uses (不是我们抄的，是他们…).
 CHANGE = re.compile(r"改成|改为|改一下|换成|应该是|更正")
-CORRECTION = re.compile(r"不是.{1,30}?是|写错|弄错|搞错|填错|说错|打错|错了|不对")
+CORRECTION = re.compile(r"不是.{1,30}?是|是.{1,20}?不是|写错|弄错|搞错|填错|说错|打错|错了|不对")
 MAX_CORRECTION_CHARS = 30
 # How the user names a field when correcting it without giving the new value.
 FIELD_WORDS = {
@@ -90,6 +94,9 @@ FIELD_WORDS = {
 MISSES_BEFORE_WAY_OUT = 2
 UNSURE_WORDS = re.compile(r"不确定|不清楚|不知道")
 SHOWN_CHARS = 30
+# The message that starts a form is the account only when it tells this much besides its
+# values and its request (most openings say what happened in a line, and are asked more).
+MIN_OPENING_STORY_CHARS = 30
 
 
 def says_correction(text: Text) -> bool:
@@ -100,10 +107,17 @@ def says_correction(text: Text) -> bool:
     return len(text) <= MAX_QUESTION_CHARS and CHANGE.search(text) is not None
 
 
+def names_given_value_as_wrong(tracker: Tracker, text: Text, fields: List[Text]) -> bool:
+    """Whether a message says a value given before is wrong by quoting it (“电话说错了，不是
+    13709196634，是13709196643”), however long it is."""
+    quoted = any(tracker.get_slot(slot) and str(tracker.get_slot(slot)) in text for slot in fields)
+    return quoted and len(text) <= MAX_QUESTION_CHARS and CORRECTION.search(text) is not None
+
+
 def is_question(text: Text) -> bool:
-    """A short message shaped as a question (an interruption, not an answer; a story that
-    states a period or an amount is not one)."""
-    return len(text) <= MAX_QUESTION_CHARS and answer_types.shaped_as_question(text)
+    """A short message that asks something: it ends as a question or says what it asks
+    (an interruption, not an answer; a story that says 几个 or 啥 in passing is none)."""
+    return len(text) <= MAX_QUESTION_CHARS and FORM_QUESTION.search(text) is not None
 
 
 def user_just_answered(tracker: Tracker) -> bool:
@@ -201,12 +215,14 @@ class ReportFormValidation(FormValidationAction, ABC):
 
     @staticmethod
     def start(dispatcher: CollectingDispatcher, tracker: Tracker, fields: List[Text]) -> List[Dict[Text, Any]]:
-        """On starting, the message that started the form is read like an answer (it may tell
-        the whole story), and what the conversation already told is said: it is not asked."""
+        """On starting, the message that started the form is read like an answer (a long one
+        may tell the whole story), and what the conversation already told is said: it is not
+        asked."""
         message = message_of(tracker)
         anywhere = {slot: values_anywhere(message, slot, today_in_china()) for slot in fields}
         taken = taken_from(tracker, message, anywhere, fields)
-        if "description" in fields and not tracker.get_slot("description") and (story := story_of(message)):
+        story = story_of(message, MIN_OPENING_STORY_CHARS) if not is_question(message.text) else None
+        if "description" in fields and not tracker.get_slot("description") and story:
             taken["description"] = story
         known = {slot: tracker.get_slot(slot) or taken.get(slot) for slot in fields}
         shown = {slot: shortened(value) for slot, value in known.items() if value}
@@ -228,7 +244,8 @@ class ReportFormValidation(FormValidationAction, ABC):
             kept = tracker.get_slot("deadline_candidate") if intent == "affirm" else None
             return [SlotSet("deadline", kept), SlotSet("deadline_candidate", None)]
         anywhere = {slot: values_anywhere(message, slot, today) for slot in fields}
-        if says_correction(message.text) and (changes := self.corrections(tracker, message, anywhere, fields)):
+        wrong = says_correction(message.text) or names_given_value_as_wrong(tracker, message.text, fields)
+        if wrong and (changes := self.corrections(tracker, message, anywhere, fields)):
             return self.apply_changes(dispatcher, tracker, requested, changes)
         if not anywhere.get(requested) and self.asks_something(tracker, message.text):
             return [*await self.interrupt(dispatcher, tracker, domain), SlotSet(requested, None)]
@@ -278,16 +295,21 @@ class ReportFormValidation(FormValidationAction, ABC):
     def corrections(
         tracker: Tracker, message: Message, anywhere: Dict[Text, List[Text]], fields: List[Text]
     ) -> Dict[Text, Optional[Text]]:
-        """What a message that says something is wrong changes: a filled field it gives a
-        new value for (the last one it gives: 不是德国是法国), else a filled field it names
-        (asked again)."""
+        """What a message that says something is wrong changes: a filled field it gives
+        another value for (the last other one), else a filled field it names without any
+        value (asked again; 改成不确定 leaves it open)."""
         changes: Dict[Text, Optional[Text]] = {}
         for slot in fields:
             current, values = tracker.get_slot(slot), anywhere.get(slot) or []
-            if current and values and values[-1] != current:
-                changes[slot] = values[-1]
+            new = [value for value in values if value != current]
+            if current and new:
+                changes[slot] = new[-1]  # 不是德国是法国, 是外观设计不是专利
         if not changes:
-            named = [slot for slot in fields if tracker.get_slot(slot) and FIELD_WORDS[slot].search(message.text)]
+            named = [
+                slot
+                for slot in fields
+                if tracker.get_slot(slot) and FIELD_WORDS[slot].search(message.text) and not anywhere.get(slot)
+            ]
             # “知识产权类型改成不确定”: the field's open value; otherwise the field is asked again.
             unsure = UNSURE_WORDS.search(message.text) is not None
             changes = {slot: FIELDS[slot].open_value if unsure else None for slot in named[:1]}
@@ -374,7 +396,8 @@ class ReportFormValidation(FormValidationAction, ABC):
         if latest_intent(tracker) == "affirm":
             return [SlotSet("report_confirmed", True)]
         message = message_of(tracker)
-        if says_correction(message.text) or latest_intent(tracker) == "deny":
+        wrong = says_correction(message.text) or names_given_value_as_wrong(tracker, message.text, fields)
+        if wrong or latest_intent(tracker) == "deny":
             anywhere = {slot: values_anywhere(message, slot, today_in_china()) for slot in fields}
             if changes := self.corrections(tracker, message, anywhere, fields):
                 return self.apply_changes(dispatcher, tracker, requested, changes)

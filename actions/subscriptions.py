@@ -68,8 +68,9 @@ class ActionSubscribeAlerts(Action):
             )
             left = await knowledge_base.run(subscriptions.subscriptions_of, engine, channel, sender)
             if not removed:
+                asked = describe([(c, "") for c in countries] + [("", i) for i in industries]) or "任何"
                 dispatcher.utter_message(
-                    response="utter_nothing_unsubscribed", remaining=describe(left) if left else "无"
+                    response="utter_nothing_unsubscribed", asked=asked, remaining=describe(left) if left else "无"
                 )
                 return []
             dispatcher.utter_message(

@@ -320,12 +320,8 @@ def test_starting_reads_the_first_message_and_says_what_is_known(dispatcher):
         text, "report_dispute", requested=None, answered=False, entities=found, slots={"country": "德国"}
     )
     events = run(ValidateDisputeForm(), dispatcher, tracker)
-    assert slots(events) == {
-        "company_name": "铜川华瓷陶瓷有限公司",
-        "ip_type": "外观设计",
-        "dispute_type": "展会纠纷",
-        "description": text,
-    }
+    # A line of story is not the account: the form asks for it.
+    assert slots(events) == {"company_name": "铜川华瓷陶瓷有限公司", "ip_type": "外观设计", "dispute_type": "展会纠纷"}
     [message] = dispatcher.messages
     assert message["response"] == "utter_form_known"
     assert message["known"].startswith("企业名称 铜川华瓷陶瓷有限公司，国家/地区 德国，知识产权类型 外观设计")
@@ -762,3 +758,33 @@ def test_digits_at_the_phone_question_are_an_attempt_whatever_the_intent(dispatc
     tracker = form_tracker("1391234", "goodbye", requested="phone")
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"phone": None}
     assert responses(dispatcher) == ["utter_invalid_phone"]
+
+
+def test_a_long_opening_account_is_the_description(dispatcher):
+    text = (
+        "我们在德国法兰克福展会上被一家当地公司投诉，说我们的青瓷花瓶抄了他们登记的设计，"
+        "展会方要求我们明天中午前撤下展品，对方律师还要我们签一份声明，要登记一下"
+    )
+    tracker = form_tracker(text, "report_dispute", requested=None, answered=False)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker))["description"] == text
+
+
+def test_a_correction_that_quotes_the_wrong_value_is_one_however_long(dispatcher):
+    text = "等下 电话说错了，不是13709196634，是13709196643"
+    filled = {"company_name": "铜川恒信陶瓷有限公司", "phone": "13709196634"}
+    tracker = form_tracker(text, requested="country", slots=filled)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"phone": "13709196643", "country": None}
+
+
+def test_a_correction_that_names_the_new_value_first(dispatcher):
+    found = [entity("ip_type", "外观设计"), entity("ip_type", "专利")]
+    filled = {**FILLED, "ip_type": "专利"}
+    tracker = form_tracker("类型是外观设计不是专利", requested="report_confirmed", slots=filled, entities=found)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"ip_type": "外观设计", "report_confirmed": None}
+
+
+def test_a_story_with_a_question_word_in_passing_is_the_description(dispatcher):
+    text = "一批破碎机配件在伊斯坦布尔被海关扣了 说涉嫌侵权 具体是啥权也没说清"
+    tracker = form_tracker(text, "ask_dispute_guidance", requested="description")
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"description": text}
+
