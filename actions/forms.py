@@ -246,7 +246,9 @@ class ReportFormValidation(FormValidationAction, ABC):
         anywhere = {slot: values_anywhere(message, slot, today) for slot in fields}
         wrong = says_correction(message.text) or names_given_value_as_wrong(tracker, message.text, fields)
         if wrong and (changes := self.corrections(tracker, message, anywhere, fields)):
-            return self.apply_changes(dispatcher, tracker, requested, changes)
+            # What the correction also tells of fields still to be told is taken too.
+            told = taken_from(tracker, message, anywhere, fields)
+            return self.apply_changes(dispatcher, tracker, requested, {**told, **changes})
         if not anywhere.get(requested) and self.asks_something(tracker, message.text):
             return [*await self.interrupt(dispatcher, tracker, domain), SlotSet(requested, None)]
         taken = taken_from(tracker, message, anywhere, fields)
@@ -322,7 +324,10 @@ class ReportFormValidation(FormValidationAction, ABC):
         new_values = {slot: value for slot, value in changes.items() if value is not None}
         if new_values:
             lines = "，".join(
-                f"{FIELD_LABELS[slot]} {tracker.get_slot(slot)} → {value}" for slot, value in new_values.items()
+                f"{FIELD_LABELS[slot]} {tracker.get_slot(slot)} → {value}"
+                if tracker.get_slot(slot)
+                else f"{FIELD_LABELS[slot]} {value}"
+                for slot, value in new_values.items()
             )
             dispatcher.utter_message(response="utter_form_changed", changes=lines)
         events: List[EventType] = [SlotSet(slot, value) for slot, value in changes.items()]

@@ -788,3 +788,11 @@ def test_a_story_with_a_question_word_in_passing_is_the_description(dispatcher):
     tracker = form_tracker(text, "ask_dispute_guidance", requested="description")
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"description": text}
 
+
+
+def test_a_correction_also_takes_what_it_tells_of_fields_still_to_be_told(dispatcher):
+    found = [entity("country", "西班牙"), entity("ip_type", "外观设计"), entity("ip_type", "专利")]
+    filled = {k: FILLED[k] for k in DISPUTE_FIELDS if k != "country"} | {"ip_type": "专利"}
+    tracker = form_tracker("国家改成西班牙，类型是外观设计不是专利", requested="country", slots=filled, entities=found)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"country": "西班牙", "ip_type": "外观设计"}
+    assert dispatcher.messages[0]["changes"] == "国家/地区 西班牙，知识产权类型 专利 → 外观设计"
