@@ -97,12 +97,7 @@ QUESTION = re.compile(
 
 def is_question(text: Text) -> bool:
     """Whether a message is shaped as a question, or asks for a kind of fact (“答辩期限”)."""
-    return shaped_as_question(text) or asked(text) is not None
-
-
-def shaped_as_question(text: Text) -> bool:
-    """Whether a message is shaped as a question (a story that states a period is not)."""
-    return bool(QUESTION.search(text))
+    return bool(QUESTION.search(text)) or asked(text) is not None
 
 
 def asked(question: Text) -> Optional[Text]:
