@@ -215,9 +215,21 @@ class ActionReportStatus(Action):
                 self.utter_status(dispatcher, mine)
             return []
         phone = entities.get("phone") or normalise_phone(question_text(tracker))
-        report: Optional[Report] = await knowledge_base.run(
-            reports.find_for_requester, engine, report_id, tracker.sender_id, channel, phone
-        )
+        try:
+            report: Optional[Report] = await knowledge_base.run(
+                reports.find_for_requester,
+                engine,
+                report_id,
+                tracker.sender_id,
+                channel,
+                phone,
+                knowledge_base.settings.phone_checks_per_hour,
+            )
+        except reports.PhoneChecksExhausted as exhausted:
+            dispatcher.utter_message(
+                response="utter_report_checks_exhausted", report_id=report_id, retry_at=china_time(exhausted.retry_at)
+            )
+            return [SlotSet("report_id", None), SlotSet("pending_topic", None)]
         if report is not None:
             self.utter_status(dispatcher, report)
             return [SlotSet("report_id", None), SlotSet("pending_topic", None)]

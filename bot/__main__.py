@@ -43,7 +43,7 @@ def run(settings: settings_module.Settings) -> int:
             f"  REST:      POST {settings.rasa_url}/webhooks/rest/webhook  "
             '{"sender": "me", "message": "你好"}\n'
             f"  Socket.IO: {settings.rasa_url}/socket.io (web chat widget)\n"
-            f"  NLU:       POST {settings.rasa_url}/model/parse\n"
+            f"  Rasa API:  {settings.rasa_url}/model/parse?token=<RASA_TOKEN, or the token in var/rasa-token>\n"
             f"  Actions:   {settings.action_url}\n"
             f"  Staff API: {settings.console_url}/api/handoffs\n"
             "             (header Authorization: Bearer <STAFF_TOKEN, or the token in var/staff-token>)\n"
@@ -68,7 +68,7 @@ def shell(settings: settings_module.Settings) -> int:
         servers.start_actions()
         servers.wait_ready()
         command = rasa_command("shell", "--model", str(model), "--endpoints", "endpoints.yml")
-        return subprocess.call(command, env=subprocess_env(settings))
+        return subprocess.call(command, env=subprocess_env(servers.settings))
     except KeyboardInterrupt:
         return 0
     finally:

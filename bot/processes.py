@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Text
 
 from knowledge.core.settings import ROOT, Settings
+from knowledge.core.tokens import with_secrets
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,9 @@ def rasa_command(*args: Text) -> List[Text]:
 
 
 def subprocess_env(settings: Settings) -> Dict[Text, Text]:
-    """The environment every child process gets: settings made explicit, no noise,
-    no telemetry, nothing fetched from outside."""
+    """The environment every child process gets: settings (secrets included) made explicit,
+    no noise, no telemetry, nothing fetched from outside. Only the owner can read a
+    process's environment; command lines are public."""
     env = dict(os.environ)
     env.update(
         {
@@ -46,7 +48,20 @@ def subprocess_env(settings: Settings) -> Dict[Text, Text]:
             "LOG_LEVEL": settings.log_level,
             "HOST": settings.host,
             "RASA_PORT": str(settings.rasa_port),
+            "ACTION_HOST": settings.action_host,
+            "ACTION_PORT": str(settings.action_port),
             "CONSOLE_PORT": str(settings.console_port),
+            "RASA_TOKEN": settings.rasa_token,
+            "ACTION_TOKEN": settings.action_token,
+            "CHANNEL_TOKEN": settings.channel_token,
+            "SESSION_SECRET": settings.session_secret,
+            "ALLOWED_ORIGINS": ",".join(settings.allowed_origins),
+            "PUBLIC_MODE": "1" if settings.public_mode else "0",
+            "MAX_BODY_BYTES": str(settings.max_body_bytes),
+            "MAX_MESSAGE_CHARS": str(settings.max_message_chars),
+            "TURNS_PER_MINUTE": str(settings.sender_turns_per_minute),
+            "TURNS_PER_MINUTE_PER_ADDRESS": str(settings.address_turns_per_minute),
+            "PHONE_CHECKS_PER_HOUR": str(settings.phone_checks_per_hour),
             "HOTLINE_PHONE": settings.hotline_phone,
             "HOTLINE_HOURS": settings.hotline_hours,
             "STAFF_TOKEN": settings.staff_token,
@@ -54,14 +69,13 @@ def subprocess_env(settings: Settings) -> Dict[Text, Text]:
             "OFFICE_HOURS": settings.office_hours,
             "OFFICE_DAYS": settings.office_days,
             "REPORT_REPLY_DAYS": str(settings.report_reply_days),
-            # `rasa run actions` has no host flag; Sanic reads this.
-            "SANIC_HOST": settings.host,
         }
     )
     return env
 
 
 def _get_json(url: Text, body: Optional[dict] = None, timeout: float = 5) -> Optional[dict]:
+    """The JSON answer of a GET (or of a POST of `body`), None when there is none."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
     try:
@@ -73,7 +87,7 @@ def _get_json(url: Text, body: Optional[dict] = None, timeout: float = 5) -> Opt
 
 def action_server_ready(settings: Settings) -> bool:
     """The action server answers its health route."""
-    return _get_json(f"http://{settings.host}:{settings.action_port}/health") is not None
+    return _get_json(f"http://{settings.action_host}:{settings.action_port}/health") is not None
 
 
 def console_ready(settings: Settings) -> bool:
@@ -83,18 +97,20 @@ def console_ready(settings: Settings) -> bool:
 
 def rasa_server_ready(settings: Settings) -> bool:
     """Rasa has loaded a model and parses a message; its log line alone proves nothing."""
-    status = _get_json(f"{settings.rasa_url}/status")
+    token = f"token={settings.rasa_token}"
+    status = _get_json(f"{settings.rasa_url}/status?{token}")
     if not status or not status.get("model_file"):
         return False
-    parsed = _get_json(f"{settings.rasa_url}/model/parse", {"text": "你好"})
+    parsed = _get_json(f"{settings.rasa_url}/model/parse?{token}", {"text": "你好"})
     return bool(parsed and parsed.get("intent", {}).get("name"))
 
 
 class Servers:
-    """The action server, the Rasa server and the console as child processes."""
+    """The action server, the Rasa server and the console as child processes, sharing
+    `settings` with their secrets filled in."""
 
     def __init__(self, settings: Settings, model: Path, log_dir: Optional[Path] = None) -> None:
-        self.settings = settings
+        self.settings = with_secrets(settings)
         self.model = model
         self.log_dir = log_dir
         self.processes: Dict[Text, subprocess.Popen] = {}
@@ -115,34 +131,13 @@ class Servers:
         )
 
     def start_actions(self) -> None:
-        """Starts the action server on the configured port."""
-        self._spawn(
-            "actions",
-            rasa_command("run", "actions", "--actions", "actions", "--port", str(self.settings.action_port)),
-        )
+        """Starts the action server (`bot/action_server.py`) on ACTION_HOST:ACTION_PORT."""
+        self._spawn("actions", [sys.executable, "-m", "bot.action_server"])
 
     def start_rasa(self) -> None:
-        """Starts the Rasa server with its HTTP API, on loopback unless configured."""
-        s = self.settings
-        self._spawn(
-            "rasa",
-            rasa_command(
-                "run",
-                "--enable-api",
-                "--interface",
-                s.host,
-                "--port",
-                str(s.rasa_port),
-                "--model",
-                str(self.model),
-                "--credentials",
-                "credentials.yml",
-                "--endpoints",
-                "endpoints.yml",
-                "--cors",
-                "*",
-            ),
-        )
+        """Starts the Rasa server (`bot/rasa_server.py`): HTTP API behind the Rasa token, on
+        loopback unless configured."""
+        self._spawn("rasa", [sys.executable, "-m", "bot.rasa_server", str(self.model)])
 
     def start_console(self) -> None:
         """Starts the console (staff API) on the configured port."""

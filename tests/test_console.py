@@ -34,6 +34,7 @@ from tests.conftest import settings_for
 
 TOKEN = "console-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+RASA_TOKEN = "console-test-rasa-token"
 TODAY = date(2026, 11, 24)
 SENDER = "web 7/张"
 SENDER_PATH = "/conversations/web%207%2F%E5%BC%A0"  # as Rasa must receive it: one quoted segment
@@ -72,8 +73,9 @@ def free_port() -> int:
 
 class RasaStandIn:
     """Stands in for Rasa's HTTP API only to check what the console sends to it: it answers
-    the paths `RasaClient` calls with a fixed tracker and records every request. The e2e
-    tests (tests/e2e/) talk to the real Rasa server."""
+    the paths `RasaClient` calls with a fixed tracker and records every request (its query
+    without the token, which it checks as Rasa does). The e2e tests (tests/e2e/) talk to the
+    real Rasa server."""
 
     def __init__(self, tracker: Optional[Dict[str, Any]] = None) -> None:
         self.tracker = tracker or {"sender_id": SENDER, "slots": {}, "events": [], "paused": True}
@@ -81,8 +83,11 @@ class RasaStandIn:
         self.runner: Optional[web.AppRunner] = None
 
     async def record(self, request: web.Request) -> None:
+        query = dict(request.query)
+        if query.pop("token", None) != RASA_TOKEN:
+            raise web.HTTPUnauthorized()
         body = await request.json() if request.can_read_body else None
-        self.requests.append((request.method, request.rel_url.raw_path, dict(request.query), body))
+        self.requests.append((request.method, request.rel_url.raw_path, query, body))
 
     async def get_tracker(self, request: web.Request) -> web.Response:
         await self.record(request)
@@ -120,7 +125,7 @@ class Console:
 
         async def scenario() -> Tuple[int, Any]:
             port = await rasa.start() if rasa else free_port()
-            env = dict(DATABASE_URL=self.url, HOST="127.0.0.1", RASA_PORT=str(port), STAFF_TOKEN=TOKEN)
+            env = dict(DATABASE_URL=self.url, HOST="127.0.0.1", RASA_PORT=str(port), STAFF_TOKEN=TOKEN, RASA_TOKEN=RASA_TOKEN)
             try:
                 async with TestClient(TestServer(make_app(settings_for(**env, STAFF_WEBHOOK_URL="")))) as client:
                     response = await client.request(method, path, headers=headers, **kwargs)
@@ -321,7 +326,7 @@ def test_every_post_route_refuses_a_body_that_is_not_a_json_object(console, reco
 def test_every_post_route_refuses_a_body_over_64_kib(console, records, template):
     big = {"text": "您好", "status": CLOSED, "result": "办结", "note": "x" * (64 * 1024)}
     status, body = console.call("POST", path_of(template, records), json=big)
-    assert (status, body) == (413, {"error": "请求体太大（上限 64 KB）"})
+    assert (status, body) == (413, {"error": "请求体太大（上限 65536 字节）"})
     assert_unchanged(console, records)
 
 
@@ -340,7 +345,7 @@ def test_reports_are_listed_urgent_first_without_history_or_description(console)
 
 
 def test_a_report_is_shown_with_its_history_and_transcript(console, records):
-    expected = {"report": records.report.as_dict(), "transcript": records.report.transcript}
+    expected = {"report": records.report.as_dict(), "transcript": records.report.transcript, "phone_check_failures": []}
     assert expected["report"]["history"] == [
         {"at": expected["report"]["created_at"], "status": RECEIVED, "note": "登记成功，等待工作人员处理"}
     ]

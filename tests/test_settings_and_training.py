@@ -17,7 +17,7 @@ from knowledge.records import models as records_models
 
 
 def test_defaults_need_no_outside_service(monkeypatch, tmp_path):
-    monkeypatch.setattr(settings, "ROOT", tmp_path)
+    monkeypatch.setattr(settings, "VAR", tmp_path / "var")
     s = settings.load({})
     assert s.database_url == f"sqlite:///{tmp_path / 'var' / 'assistant.db'}"
     assert (s.host, s.rasa_port, s.action_port, s.log_level) == ("127.0.0.1", 5005, 5055, "INFO")

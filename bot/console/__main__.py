@@ -9,11 +9,12 @@ from aiohttp import web
 
 from bot.console.app import make_app
 from knowledge.core import settings as settings_module
+from knowledge.core.tokens import with_secrets
 
 
 def main() -> int:
     try:
-        settings = settings_module.load()
+        settings = with_secrets(settings_module.load())
     except settings_module.SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.console import views
-from bot.console.auth import require_token, staff_token
+from bot.console.auth import require_token
 from bot.console.errors import json_errors
 from bot.console.keys import ENGINE, RASA, SETTINGS
 from bot.console.rasa_client import RasaClient
@@ -22,13 +22,13 @@ from knowledge.records import notifications
 logger = logging.getLogger(__name__)
 
 NOTIFY_EVERY_S = 5
-MAX_BODY_BYTES = 64 * 1024
 
 
 def make_app(settings: Settings) -> web.Application:
-    """The console for `settings`; its database must have been prepared (`python -m bot init-db`)."""
+    """The console for `settings` (its secrets filled in: `tokens.with_secrets`); its database
+    must have been prepared (`python -m bot init-db`)."""
     app = web.Application(
-        middlewares=[json_errors, require_token(staff_token(settings))], client_max_size=MAX_BODY_BYTES
+        middlewares=[json_errors, require_token(settings.staff_token)], client_max_size=settings.max_body_bytes
     )
     app[SETTINGS] = settings
     app.cleanup_ctx.extend([database, rasa_session, notification_retries])
@@ -57,7 +57,7 @@ async def database(app: web.Application) -> AsyncIterator[None]:
 
 async def rasa_session(app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession() as session:
-        app[RASA] = RasaClient(session, app[SETTINGS].rasa_url)
+        app[RASA] = RasaClient(session, app[SETTINGS].rasa_url, app[SETTINGS].rasa_token)
         yield
 
 

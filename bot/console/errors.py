@@ -8,6 +8,7 @@ from typing import Awaitable, Callable, Text
 
 from aiohttp import web
 
+from bot.console.keys import SETTINGS
 from knowledge.core.errors import NotFound
 
 logger = logging.getLogger(__name__)
@@ -16,7 +17,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 NOT_FOUND = {"report": "没有这个登记编号", "handoff": "没有这个转人工记录"}
 # aiohttp's own refusals, said in the API's language.
-HTTP_MESSAGES = {404: "没有这个地址", 405: "这个地址不支持该请求方法", 413: "请求体太大（上限 64 KB）"}
+HTTP_MESSAGES = {404: "没有这个地址", 405: "这个地址不支持该请求方法", 413: "请求体太大（上限 {limit} 字节）"}
 
 
 class ApiError(Exception):
@@ -47,7 +48,8 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     except web.HTTPException as error:
         if error.status < 400:
             raise
-        return error_response(error.status, HTTP_MESSAGES.get(error.status, error.reason))
+        message = HTTP_MESSAGES.get(error.status, error.reason)
+        return error_response(error.status, message.format(limit=request.app[SETTINGS].max_body_bytes))
     except Exception:
         logger.exception("%s %s failed", request.method, request.path)
         return error_response(500, "服务器内部错误，请稍后重试")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 from urllib.parse import quote
 
 import aiohttp
@@ -22,16 +22,19 @@ class RasaClient:
     """Reads a conversation and writes staff actions into it, pushing bot messages to the
     user's channel where it can push (socketio; REST cannot)."""
 
-    def __init__(self, session: aiohttp.ClientSession, rasa_url: Text) -> None:
+    def __init__(self, session: aiohttp.ClientSession, rasa_url: Text, token: Text) -> None:
         self.session = session
         self.rasa_url = rasa_url.rstrip("/")
+        self.token = token
 
     def _url(self, sender_id: Text, path: Text) -> Text:
         return f"{self.rasa_url}/conversations/{quote(sender_id, safe='')}/{path}"
 
-    async def _call(self, method: Text, url: Text, **kwargs: Any) -> Any:
+    async def _call(self, method: Text, url: Text, params: Optional[Dict[Text, Text]] = None, **kwargs: Any) -> Any:
+        # Rasa's API takes its token as a query parameter; it is never logged here.
+        params = {**(params or {}), "token": self.token}
         try:
-            async with self.session.request(method, url, timeout=TIMEOUT, **kwargs) as response:
+            async with self.session.request(method, url, params=params, timeout=TIMEOUT, **kwargs) as response:
                 if response.status >= 400:
                     body = await response.text()
                     raise RasaUnavailable(f"{method} {url}: {response.status} {body[:300]}")

@@ -150,7 +150,14 @@ async def show_report(request: web.Request) -> web.Response:
     found = await blocking(request, reports.get_report, report_id)
     if found is None:
         raise NotFound("report", report_id)
-    return web.json_response({"report": found.as_dict(), "transcript": found.transcript})
+    failures = await blocking(request, reports.phone_check_failures, report_id)
+    return web.json_response(
+        {
+            "report": found.as_dict(),
+            "transcript": found.transcript,
+            "phone_check_failures": [failure.as_dict() for failure in failures],
+        }
+    )
 
 
 async def set_report_status(request: web.Request) -> web.Response:

@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Text
+from typing import Dict, Mapping, Optional, Text, Tuple
+from urllib.parse import urlsplit
 
 from knowledge.core.office_hours import OfficeHours
 
 ROOT = Path(__file__).resolve().parents[2]
+# Owner-only: the SQLite database, the generated secrets, logs.
+VAR = ROOT / "var"
 
 
 class SettingsError(ValueError):
@@ -48,8 +51,12 @@ class Settings:
     hotline_hours: Text
     contacts_file: Path
     console_port: int
-    # Staff API token; empty means the console makes one and keeps it in var/staff-token.
-    staff_token: Text
+    # The shared secrets; each one left empty is made once and kept in var/ (`tokens.py`).
+    staff_token: Text  # the staff API (console)
+    rasa_token: Text  # Rasa's HTTP API
+    action_token: Text  # Rasa to the action server
+    channel_token: Text  # integrations on the REST channel
+    session_secret: Text  # signs the web widget's session tokens
     # Where urgent reports are announced to the on-duty staff (empty: not configured).
     staff_webhook_url: Text
     # When people answer handed-off conversations, e.g. "09:00-17:00" on days "1-5" (Mon-Fri).
@@ -57,6 +64,21 @@ class Settings:
     office_days: Text
     # Working days within which the centre contacts the reporter of a non-urgent report.
     report_reply_days: int
+    # Where the action server listens (loopback: only Rasa calls it).
+    action_host: Text = "127.0.0.1"
+    # Origins (scheme://host[:port]) whose pages may call the Rasa server (the widget's host).
+    allowed_origins: Tuple[Text, ...] = ()
+    # Public deployment: the REST channel needs the channel token from every client.
+    public_mode: bool = False
+    # Request bodies above this get 413 before they are read; messages above
+    # max_message_chars are answered with the limit and not processed.
+    max_body_bytes: int = 64 * 1024
+    max_message_chars: int = 10000
+    # Turns per minute on the public channels, per conversation and per client address.
+    sender_turns_per_minute: int = 20
+    address_turns_per_minute: int = 60
+    # Wrong phone numbers per report id per hour before status checks of it are refused.
+    phone_checks_per_hour: int = 5
     # Parsed from office_hours and office_days when the settings are made.
     hours: OfficeHours = field(init=False, repr=False, compare=False)
 
@@ -73,7 +95,7 @@ class Settings:
 
     @property
     def action_url(self) -> Text:
-        return f"http://{self.host}:{self.action_port}/webhook"
+        return f"http://{self.action_host}:{self.action_port}/webhook"
 
     @property
     def console_url(self) -> Text:
@@ -94,6 +116,23 @@ def _integer(env: Mapping[Text, Text], name: Text, default: int, low: int, high:
     return value
 
 
+def _origins(raw: Text) -> Tuple[Text, ...]:
+    origins = []
+    for origin in filter(None, (part.strip().rstrip("/") for part in raw.split(","))):
+        parts = urlsplit(origin)
+        if origin == "*" or parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+            raise SettingsError(f"ALLOWED_ORIGINS: {origin!r} is no origin (https://host[:port]; * is not allowed)")
+        origins.append(origin)
+    return tuple(origins)
+
+
+def _flag(env: Mapping[Text, Text], name: Text) -> bool:
+    raw = (env.get(name) or "0").strip().lower()
+    if raw not in ("0", "1", "true", "false", "yes", "no"):
+        raise SettingsError(f"{name}={raw!r}: expected 1 or 0")
+    return raw in ("1", "true", "yes")
+
+
 def load(environ: Optional[Mapping[Text, Text]] = None) -> Settings:
     """Settings from `environ` (default: the process environment) over `.env`.
 
@@ -106,18 +145,30 @@ def load(environ: Optional[Mapping[Text, Text]] = None) -> Settings:
     if webhook and not webhook.startswith(("http://", "https://")):
         raise SettingsError(f"STAFF_WEBHOOK_URL={webhook!r}: expected an http(s) URL")
     return Settings(
-        database_url=env.get("DATABASE_URL") or f"sqlite:///{ROOT / 'var' / 'assistant.db'}",
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{VAR / 'assistant.db'}",
         host=env.get("HOST") or "127.0.0.1",
         rasa_port=_integer(env, "RASA_PORT", 5005, 1, 65535),
         action_port=_integer(env, "ACTION_PORT", 5055, 1, 65535),
         log_level=log_level,
         hotline_phone=env.get("HOTLINE_PHONE") or "",
         hotline_hours=env.get("HOTLINE_HOURS") or "",
-        contacts_file=Path(env.get("CONTACTS_FILE") or ROOT / "var" / "contacts.yml"),
+        contacts_file=Path(env.get("CONTACTS_FILE") or VAR / "contacts.yml"),
         console_port=_integer(env, "CONSOLE_PORT", 8000, 1, 65535),
         staff_token=env.get("STAFF_TOKEN") or "",
+        rasa_token=env.get("RASA_TOKEN") or "",
+        action_token=env.get("ACTION_TOKEN") or "",
+        channel_token=env.get("CHANNEL_TOKEN") or "",
+        session_secret=env.get("SESSION_SECRET") or "",
         staff_webhook_url=webhook,
         office_hours=env.get("OFFICE_HOURS") or "09:00-17:00",
         office_days=env.get("OFFICE_DAYS") or "1-5",
         report_reply_days=_integer(env, "REPORT_REPLY_DAYS", 2, 1, 60),
+        action_host=env.get("ACTION_HOST") or "127.0.0.1",
+        allowed_origins=_origins(env.get("ALLOWED_ORIGINS") or ""),
+        public_mode=_flag(env, "PUBLIC_MODE"),
+        max_body_bytes=_integer(env, "MAX_BODY_BYTES", 64 * 1024, 4096, 16 * 1024 * 1024),
+        max_message_chars=_integer(env, "MAX_MESSAGE_CHARS", 10000, 1000, 1_000_000),
+        sender_turns_per_minute=_integer(env, "TURNS_PER_MINUTE", 20, 1, 10000),
+        address_turns_per_minute=_integer(env, "TURNS_PER_MINUTE_PER_ADDRESS", 60, 1, 100000),
+        phone_checks_per_hour=_integer(env, "PHONE_CHECKS_PER_HOUR", 5, 1, 1000),
     )

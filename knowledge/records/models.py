@@ -216,3 +216,19 @@ class ConsultationRequest(Base):
 
     def __repr__(self) -> str:
         return f"ConsultationRequest({self.id}, {self.expert_id!r}, {self.sender_id!r})"
+
+
+class PhoneCheckFailure(Base):
+    """A wrong phone number given to see a report (whether the id exists or not): the status
+    checks of an id are limited by these, and staff see them."""
+
+    __tablename__ = "phone_check_failures"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    report_id = Column(String(40), nullable=False, index=True)
+    channel = Column(String(40), nullable=False)
+    sender_id = Column(String(200), nullable=False)
+    at = Column(DateTime, nullable=False)
+
+    def as_dict(self) -> Dict[Text, Any]:
+        return {"report_id": self.report_id, "channel": self.channel, "sender_id": self.sender_id, "at": iso(self.at)}

@@ -11,7 +11,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any, Dict, List, Optional, Text
 
 from sqlalchemy import select
@@ -22,7 +22,16 @@ from sqlalchemy.orm import Session, selectinload
 from knowledge.core.dates import utc_now
 from knowledge.core.errors import NotFound
 from knowledge.core.validation import normalise_phone
-from knowledge.records.models import CLOSED, DISPUTE, RECEIVED, STATUSES, Notification, Report, ReportEvent
+from knowledge.records.models import (
+    CLOSED,
+    DISPUTE,
+    RECEIVED,
+    STATUSES,
+    Notification,
+    PhoneCheckFailure,
+    Report,
+    ReportEvent,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +43,8 @@ ID_ATTEMPTS = 8
 
 URGENT_DISPUTE_TYPES = ("临时禁令", "337调查", "海关扣押", "展会纠纷")
 URGENT_WITHIN_DAYS = 10
+
+PHONE_CHECK_WINDOW = timedelta(hours=1)
 
 
 @dataclass
@@ -119,20 +130,63 @@ def _load(session: Session, report_id: Text) -> Optional[Report]:
     ).first()
 
 
+class PhoneChecksExhausted(Exception):
+    """Too many wrong phone numbers for one report id in the last hour; `retry_at` (UTC) is
+    when the next check is allowed."""
+
+    def __init__(self, retry_at: datetime) -> None:
+        super().__init__(f"phone checks exhausted until {retry_at:%H:%M} UTC")
+        self.retry_at = retry_at
+
+
 def find_for_requester(
-    engine: Engine, report_id: Text, sender_id: Text, channel: Text, phone: Optional[Text] = None
+    engine: Engine,
+    report_id: Text,
+    sender_id: Text,
+    channel: Text,
+    phone: Optional[Text] = None,
+    checks_per_hour: int = 5,
 ) -> Optional[Report]:
     """The report if the requester may see it: the conversation that filed it, or anyone
-    giving the phone number on it. None otherwise, exactly as for an unknown id."""
+    giving the phone number on it. None otherwise, exactly as for an unknown id.
+
+    A wrong phone number is recorded against the id as given (known or not, so that the limit
+    tells nothing either); after `checks_per_hour` of them within an hour, from any
+    conversation, phone checks of that id raise PhoneChecksExhausted until the oldest is an
+    hour old. The conversation that filed a report is never limited."""
+    report_id = report_id.upper()
     with Session(engine, expire_on_commit=False) as session:
         report = _load(session, report_id)
-    if report is None:
+    if report is not None and report.sender_id == sender_id and report.channel == channel:
+        return report
+    if not phone:
         return None
-    if report.sender_id == sender_id and report.channel == channel:
-        return report
-    if phone and normalise_phone(phone) == report.phone:
-        return report
+    now = utc_now()
+    with Session(engine) as session, session.begin():
+        recent = session.scalars(
+            select(PhoneCheckFailure.at)
+            .where(PhoneCheckFailure.report_id == report_id, PhoneCheckFailure.at > now - PHONE_CHECK_WINDOW)
+            .order_by(PhoneCheckFailure.at)
+        ).all()
+        if len(recent) >= checks_per_hour:
+            raise PhoneChecksExhausted(recent[len(recent) - checks_per_hour] + PHONE_CHECK_WINDOW)
+        if report is not None and normalise_phone(phone) == report.phone:
+            return report
+        session.add(PhoneCheckFailure(report_id=report_id, channel=channel, sender_id=sender_id, at=now))
+    failures = len(recent) + 1
+    logger.warning("wrong phone for report %s from %s/%s (%d this hour)", report_id, channel, sender_id, failures)
     return None
+
+
+def phone_check_failures(engine: Engine, report_id: Text) -> List[PhoneCheckFailure]:
+    """The wrong phone numbers given for a report id, newest first, for staff."""
+    with Session(engine, expire_on_commit=False) as session:
+        query = (
+            select(PhoneCheckFailure)
+            .where(PhoneCheckFailure.report_id == report_id.upper())
+            .order_by(PhoneCheckFailure.at.desc())
+        )
+        return list(session.scalars(query))
 
 
 def reports_of(engine: Engine, sender_id: Text, channel: Text) -> List[Report]:

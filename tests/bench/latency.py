@@ -24,6 +24,8 @@ import aiohttp
 from bot.database import prepare_database
 from bot.processes import Servers
 from bot.training import newest_model
+from knowledge.core import settings as settings_module
+from knowledge.core.tokens import with_secrets
 from tests.e2e.conftest import make_settings
 
 # The ten turns of a dispute report: form questions, the summary, the saved report, a greeting.
@@ -71,9 +73,11 @@ def percentile(values: List[float], q: float) -> float:
 
 
 async def run_load(
-    base: Text, path: Text, texts: List[Text], concurrency: int, requests: int
+    base: Text, token: Text, path: Text, texts: List[Text], concurrency: int, requests: int
 ) -> Tuple[List[float], int, float]:
-    """Sends `requests` requests with `concurrency` users; returns latencies (ms), errors, wall time."""
+    """Sends `requests` requests with `concurrency` users; returns latencies (ms), errors, wall
+    time. `/model/parse` gets the Rasa token; the REST channel needs none from loopback."""
+    params = {"token": token} if path == "/model/parse" else {}
     latencies: List[float] = []
     errors = 0
     counter = iter(range(requests))
@@ -88,7 +92,7 @@ async def run_load(
             body = {"text": text} if path == "/model/parse" else {"sender": sender, "message": text}
             started = time.perf_counter()
             try:
-                async with session.post(base + path, json=body) as response:
+                async with session.post(base + path, params=params, json=body) as response:
                     payload = await response.json()
                     if response.status != 200 or not payload:
                         errors += 1
@@ -104,11 +108,11 @@ async def run_load(
     return latencies, errors, wall
 
 
-async def measure(base: Text, requests_c1: int, requests_cn: int) -> bool:
+async def measure(base: Text, token: Text, requests_c1: int, requests_cn: int) -> bool:
     ok = True
     for name, (path, texts) in WORKLOADS.items():
-        await run_load(base, path, texts, 4, 40)  # warm-up
-        lat, errors, _ = await run_load(base, path, texts, 1, requests_c1)
+        await run_load(base, token, path, texts, 4, 40)  # warm-up
+        lat, errors, _ = await run_load(base, token, path, texts, 1, requests_c1)
         p95 = percentile(lat, 95)
         print(f"\n{name}: '{texts[0]}'" + (f" … ({len(texts)} turns)" if len(texts) > 1 else ""))
         print(
@@ -121,7 +125,7 @@ async def measure(base: Text, requests_c1: int, requests_cn: int) -> bool:
             ok &= met
             print(f"        target p95 <= {target} ms: {'MET' if met else 'NOT MET'}")
         for concurrency in (8, 32):
-            lat, errors, wall = await run_load(base, path, texts, concurrency, requests_cn)
+            lat, errors, wall = await run_load(base, token, path, texts, concurrency, requests_cn)
             rps = len(lat) / wall
             print(
                 f"  c={concurrency:<3d} n={len(lat):4d}  {rps:6.1f} req/s  "
@@ -141,11 +145,13 @@ async def measure(base: Text, requests_c1: int, requests_cn: int) -> bool:
 def main(argv: Optional[List[Text]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", help="a running Rasa server, e.g. http://127.0.0.1:5005")
+    parser.add_argument("--token", help="its Rasa token (default: RASA_TOKEN, or var/rasa-token)")
     parser.add_argument("--requests-c1", type=int, default=200)
     parser.add_argument("--requests-cn", type=int, default=320)
     args = parser.parse_args(argv)
     if args.url:
-        ok = asyncio.run(measure(args.url.rstrip("/"), args.requests_c1, args.requests_cn))
+        token = args.token or with_secrets(settings_module.load()).rasa_token
+        ok = asyncio.run(measure(args.url.rstrip("/"), token, args.requests_c1, args.requests_cn))
         return 0 if ok else 1
     model = newest_model()
     if model is None:
@@ -162,7 +168,7 @@ def main(argv: Optional[List[Text]] = None) -> int:
                 f"model {model.name}; servers ready in {time.perf_counter() - started:.1f} s "
                 f"(Rasa {settings.rasa_url}, tracker store SQLite)"
             )
-            ok = asyncio.run(measure(settings.rasa_url, args.requests_c1, args.requests_cn))
+            ok = asyncio.run(measure(settings.rasa_url, settings.rasa_token, args.requests_c1, args.requests_cn))
         finally:
             servers.stop()
     print(f"\nall targets: {'MET' if ok else 'NOT MET'}")

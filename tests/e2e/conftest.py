@@ -27,6 +27,10 @@ def free_port() -> int:
 
 
 STAFF_TOKEN = "e2e-staff-token"
+RASA_TOKEN = "e2e-rasa-token"
+ACTION_TOKEN = "e2e-action-token"
+CHANNEL_TOKEN = "e2e-channel-token"
+WIDGET_ORIGIN = "https://widget.test"
 
 
 def make_settings(database_url: str, webhook_url: str = "") -> settings_module.Settings:
@@ -40,6 +44,11 @@ def make_settings(database_url: str, webhook_url: str = "") -> settings_module.S
         console_port=free_port(),
         hotline_phone="",
         staff_token=STAFF_TOKEN,
+        rasa_token=RASA_TOKEN,
+        action_token=ACTION_TOKEN,
+        channel_token=CHANNEL_TOKEN,
+        session_secret="e2e-session-secret",
+        allowed_origins=(WIDGET_ORIGIN,),
         staff_webhook_url=webhook_url,
         office_hours="00:00-24:00",
         office_days="1-7",
@@ -125,7 +134,9 @@ class Chat:
         return " ".join(r.get("text", "") for r in self.say(message, **extra))
 
     def tracker(self) -> dict:
-        response = requests.get(f"{self.base_url}/conversations/{self.sender}/tracker", timeout=30)
+        """The conversation's tracker, through Rasa's HTTP API (with the Rasa token)."""
+        url = f"{self.base_url}/conversations/{self.sender}/tracker"
+        response = requests.get(url, params={"token": RASA_TOKEN}, timeout=30)
         assert response.status_code == 200, response.text
         return response.json()
 

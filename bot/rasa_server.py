@@ -1,0 +1,62 @@
+"""`python -m bot.rasa_server MODEL`: `rasa run` as the project serves it.
+
+The HTTP API needs the Rasa token (RASA_TOKEN or var/rasa-token), given to Rasa inside this
+process so that it never shows on a command line; only ALLOWED_ORIGINS may call it from a
+browser; Sanic refuses bodies over MAX_BODY_BYTES with 413 before reading them and answers
+every error it raises itself as JSON.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import List, Text
+
+from knowledge.core import settings as settings_module
+from knowledge.core.settings import Settings
+from knowledge.core.tokens import with_secrets
+
+
+def rasa_arguments(settings: Settings, model: Text) -> List[Text]:
+    """The arguments of `rasa run` for `settings`."""
+    arguments = [
+        "run",
+        "--enable-api",
+        "--auth-token",
+        settings.rasa_token,
+        "--interface",
+        settings.host,
+        "--port",
+        str(settings.rasa_port),
+        "--model",
+        model,
+        "--credentials",
+        "credentials.yml",
+        "--endpoints",
+        "endpoints.yml",
+    ]
+    if settings.allowed_origins:
+        arguments += ["--cors", *settings.allowed_origins]
+    return arguments
+
+
+def main() -> int:
+    if len(sys.argv) != 2:
+        print("usage: python -m bot.rasa_server MODEL", file=sys.stderr)
+        return 2
+    try:
+        settings = with_secrets(settings_module.load())
+    except settings_module.SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    os.environ["SANIC_REQUEST_MAX_SIZE"] = str(settings.max_body_bytes)
+    os.environ["SANIC_FALLBACK_ERROR_FORMAT"] = "json"
+    import rasa.__main__  # late: Rasa's import is slow and reads the environment
+
+    sys.argv = ["rasa", *rasa_arguments(settings, sys.argv[1])]
+    rasa.__main__.main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
