@@ -67,7 +67,10 @@ def shell(settings: settings_module.Settings) -> int:
     try:
         servers.start_actions()
         servers.wait_ready()
-        command = rasa_command("shell", "--model", str(model), "--endpoints", "endpoints.yml")
+        # The shell's own channel takes any sender: it listens on loopback only.
+        command = rasa_command(
+            "shell", "--model", str(model), "--endpoints", "endpoints.yml", "--interface", "127.0.0.1"
+        )
         return subprocess.call(command, env=subprocess_env(servers.settings))
     except KeyboardInterrupt:
         return 0

@@ -125,7 +125,8 @@ class Console:
 
         async def scenario() -> Tuple[int, Any]:
             port = await rasa.start() if rasa else free_port()
-            env = dict(DATABASE_URL=self.url, HOST="127.0.0.1", RASA_PORT=str(port), STAFF_TOKEN=TOKEN, RASA_TOKEN=RASA_TOKEN)
+            env = dict(DATABASE_URL=self.url, HOST="127.0.0.1", RASA_PORT=str(port), STAFF_TOKEN=TOKEN)
+            env["RASA_TOKEN"] = RASA_TOKEN
             try:
                 async with TestClient(TestServer(make_app(settings_for(**env, STAFF_WEBHOOK_URL="")))) as client:
                     response = await client.request(method, path, headers=headers, **kwargs)

@@ -24,12 +24,14 @@ from knowledge.records.models import (
 )
 from knowledge.records.notifications import pending
 from knowledge.records.reports import (
+    PhoneChecksExhausted,
     ReportDraft,
     create_report,
     find_for_requester,
     get_report,
     list_reports,
     new_report_id,
+    phone_check_failures,
     reports_of,
     update_status,
     urgency_reasons,
@@ -361,3 +363,28 @@ def test_notification_rows_belong_to_their_report(engine):
     with Session(engine) as session:
         rows = session.scalars(select(Notification)).all()
         assert [(n.report_id, n.report.id) for n in rows] == [(report.id, report.id)]
+
+
+def test_wrong_phones_are_limited_per_id_across_conversations_then_the_hour_passes(engine, monkeypatch):
+    report = create_report(engine, make_draft(), TODAY)
+    now = [datetime(2026, 12, 1, 8, 0)]
+    monkeypatch.setattr(reports, "utc_now", lambda: now[0])
+    for attempt in range(3):
+        now[0] += timedelta(minutes=1)
+        assert find_for_requester(engine, report.id, f"guess-{attempt}", "rest", "13800000000", 3) is None
+    with pytest.raises(PhoneChecksExhausted) as refused:
+        find_for_requester(engine, report.id, "someone", "socketio", "13912345678", 3)  # even the right one
+    assert refused.value.retry_at == datetime(2026, 12, 1, 9, 1)  # the oldest failure, an hour on
+    assert find_for_requester(engine, report.id, "alice", "rest", None, 3).id == report.id  # the owner
+    assert find_for_requester(engine, report.id, "someone", "rest", None, 3) is None  # no phone: no check
+    now[0] = datetime(2026, 12, 1, 9, 2)
+    assert find_for_requester(engine, report.id, "someone", "rest", "13912345678", 3).id == report.id
+    failures = phone_check_failures(engine, report.id.lower())
+    assert [f.sender_id for f in failures] == ["guess-2", "guess-1", "guess-0"]
+
+
+def test_an_unknown_id_is_limited_exactly_like_an_existing_one(engine):
+    for _ in range(2):
+        assert find_for_requester(engine, "HW-20200101-ZZZZ", "mallory", "rest", "13800000000", 2) is None
+    with pytest.raises(PhoneChecksExhausted):
+        find_for_requester(engine, "hw-20200101-zzzz", "mallory", "rest", "13800000000", 2)

@@ -115,3 +115,21 @@ def test_newest_model_is_the_last_written(tmp_path):
     _touch(tmp_path / "new.tar.gz", now)
     assert training.newest_model(tmp_path).name == "new.tar.gz"
     assert training.newest_model(tmp_path / "none") is None
+
+
+def test_allowed_origins_are_origins_and_never_a_wildcard():
+    s = settings.load({"ALLOWED_ORIGINS": "https://www.tongchuan.gov.cn, http://localhost:8080/"})
+    assert s.allowed_origins == ("https://www.tongchuan.gov.cn", "http://localhost:8080")
+    for wrong in ("*", "www.tongchuan.gov.cn", "https://a.cn/widget", "ftp://a.cn"):
+        with pytest.raises(settings.SettingsError, match="ALLOWED_ORIGINS"):
+            settings.load({"ALLOWED_ORIGINS": wrong})
+
+
+def test_public_mode_and_limits_are_read_and_checked():
+    s = settings.load({"PUBLIC_MODE": "1", "MAX_BODY_BYTES": "131072", "TURNS_PER_MINUTE": "5"})
+    assert (s.public_mode, s.max_body_bytes, s.sender_turns_per_minute) == (True, 131072, 5)
+    assert settings.load({}).public_mode is False
+    with pytest.raises(settings.SettingsError, match="PUBLIC_MODE"):
+        settings.load({"PUBLIC_MODE": "maybe"})
+    with pytest.raises(settings.SettingsError, match="MAX_BODY_BYTES"):
+        settings.load({"MAX_BODY_BYTES": "10"})

@@ -83,13 +83,14 @@ def test_a_staff_reply_is_pushed_to_a_socketio_user(servers, staff):
             if sessions:
                 break
             await asyncio.sleep(0.1)
-        session_id = sessions[0]["session_id"] if isinstance(sessions[0], dict) else sessions[0]
-        await client.emit("user_uttered", {"message": "转人工", "session_id": session_id})
+        # The server issues the session token; the conversation is named by its first part.
+        conversation = "web-" + sessions[0].split(".")[0]
+        await client.emit("user_uttered", {"message": "转人工", "session_id": sessions[0]})
         for _ in range(50):
             if any("人工服务" in (m.get("text") or "") for m in received):
                 break
             await asyncio.sleep(0.2)
-        handoff = staff.handoff_of(session_id)
+        handoff = staff.handoff_of(conversation)
         assert handoff["channel"] == "socketio"
         assert staff.post(f"/api/handoffs/{handoff['id']}/reply", {"text": "您好，我来帮您。"}).ok
         for _ in range(50):
