@@ -3,15 +3,17 @@
 The HTTP API needs the Rasa token (RASA_TOKEN or var/rasa-token), given to Rasa inside this
 process so that it never shows on a command line; only ALLOWED_ORIGINS may call it from a
 browser; Sanic refuses bodies over MAX_BODY_BYTES with 413 before reading them and answers
-every error it raises itself as JSON.
+every error it raises itself as JSON; malformed API bodies get 400 (`api_guard.py`), through
+Rasa's `create_app` wrapped here, the one place the app is made.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import List, Text
+from typing import Any, List, Text
 
+from bot.api_guard import body_guard
 from knowledge.core import settings as settings_module
 from knowledge.core.settings import Settings
 from knowledge.core.tokens import with_secrets
@@ -52,7 +54,16 @@ def main() -> int:
     os.environ["SANIC_REQUEST_MAX_SIZE"] = str(settings.max_body_bytes)
     os.environ["SANIC_FALLBACK_ERROR_FORMAT"] = "json"
     import rasa.__main__  # late: Rasa's import is slow and reads the environment
+    import rasa.server
 
+    create_app = rasa.server.create_app
+
+    def guarded_app(*args: Any, **kwargs: Any) -> Any:
+        app = create_app(*args, **kwargs)
+        app.register_middleware(body_guard(settings.rasa_token), "request")
+        return app
+
+    rasa.server.create_app = guarded_app
     sys.argv = ["rasa", *rasa_arguments(settings, sys.argv[1])]
     rasa.__main__.main()
     return 0

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from bot.api_guard import problem
 from bot.channels.guard import Gate, Refusal, TurnLimiter, is_loopback, message_text, sender_id
 from bot.channels.socketio import conversation_of, issue_token, sign
 from knowledge.core import settings as settings_module
@@ -92,3 +93,23 @@ def test_a_session_token_names_its_conversation_only_with_its_signature():
     assert issue_token("secret") != token
     for forged in (nonce, f"{nonce}.", f"{nonce}.AAAA", sign(nonce, "another secret"), token + "x", None, 5, ""):
         assert conversation_of(forged, "secret") is None
+
+
+@pytest.mark.parametrize(
+    "shape, fields, body, wrong",
+    [
+        ("object", ("text",), {"text": "你好"}, False),
+        ("object", ("text",), [1], True),
+        ("object", ("text",), {"text": 5}, True),
+        ("object", ("text",), {"text": "\ud800"}, True),
+        ("object", ("text", "sender"), {"text": "a"}, True),
+        ("array", (), [], False),
+        ("array", (), {}, True),
+        ("events", (), {"event": "resume"}, False),
+        ("events", (), [{"event": "resume"}], False),
+        ("events", (), [1], True),
+        ("events", (), [{"event": "bot", "text": "\udc00"}], True),
+    ],
+)
+def test_api_bodies_are_checked_for_their_shape_and_text(shape, fields, body, wrong):
+    assert (problem(shape, fields, body) is not None) is wrong

@@ -70,6 +70,28 @@ def test_with_the_token_the_api_answers_and_nobody_else_changed_a_conversation(s
     assert [e for e in response.json()["events"] if e["event"] in ("user", "slot", "bot")] == []
 
 
+@pytest.mark.parametrize(
+    "method, path, data",
+    [
+        ("POST", "/model/parse", "[1]"),
+        ("POST", "/model/parse", '{"text": 5}'),
+        ("POST", "/model/parse", '{"text": "\\ud800"}'),
+        ("POST", "/model/parse", "not json"),
+        ("POST", "/model/predict", "{}"),
+        ("PUT", "/model", "[1]"),
+        ("POST", "/conversations/victim/trigger_intent", "[1]"),
+        ("POST", "/conversations/victim/messages", '{"sender": "user"}'),
+        ("POST", "/conversations/victim/execute", '{"name": 5}'),
+        ("POST", "/conversations/victim/tracker/events", "[1]"),
+        ("PUT", "/conversations/victim/tracker/events", "x"),
+    ],
+)
+def test_with_the_token_a_malformed_api_body_is_a_400_not_a_500(servers, method, path, data):
+    url = servers.settings.rasa_url + path
+    response = requests.request(method, url, params={"token": RASA_TOKEN}, data=data.encode(), timeout=30)
+    assert response.status_code == 400 and response.json()["message"]
+
+
 @pytest.mark.parametrize("path", ["/", "/version", "/webhooks/rest/", "/socket.io/"])
 def test_health_and_channel_routes_are_public(servers, path):
     response = requests.get(servers.settings.rasa_url + path, params={"EIO": "4", "transport": "polling"}, timeout=30)
