@@ -31,18 +31,21 @@ SECRET_FILES = {
 
 def stored_secret(path: Path) -> Text:
     """The secret kept in `path`; a new random one, written owner-only, when there is none.
-    Two processes starting together get the same secret (the file is created exclusively)."""
-    if path.is_file():
-        return path.read_text(encoding="utf-8").strip()
-    secret = secrets.token_urlsafe(32)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="utf-8").strip()
-    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-        file.write(secret)
-    logger.warning("%s is not set; generated one in %s", path.name.replace("-", "_").upper(), path)
-    return secret
+    Processes starting together get the same secret: each writes a whole file of its own and
+    links it into place, which only the first can do."""
+    if not path.is_file():
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(secrets.token_urlsafe(32))
+        try:
+            os.link(draft, path)
+            logger.warning("%s is not set; generated one in %s", path.name.replace("-", "_").upper(), path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
+    return path.read_text(encoding="utf-8").strip()
 
 
 def with_secrets(settings: Settings, directory: Path = VAR) -> Settings:
