@@ -70,13 +70,18 @@ def problem(shape: Text, fields: Tuple[Text, ...], body: Any) -> Optional[Text]:
     return None
 
 
+def too_large(request: Request) -> bool:
+    """A body over Sanic's limit: Sanic runs request middleware for its own errors too, and
+    its 413 must stand."""
+    length = request.headers.get("content-length") or "0"
+    return length.isdigit() and int(length) > request.app.config.REQUEST_MAX_SIZE
+
+
 def body_guard(token: Text) -> Callable:
     """The request middleware for an API whose token is `token`."""
 
     async def guard(request: Request) -> Optional[HTTPResponse]:
-        # Sanic runs request middleware for its own errors too (a body over the limit, before
-        # routing): those keep their answer.
-        if getattr(request, "route", None) is None or not same_secret(request.args.get("token") or "", token):
+        if too_large(request) or not same_secret(request.args.get("token") or "", token):
             return None
         for methods, path, shape, fields in BODIES:
             if request.method in methods and path.fullmatch(request.path):
