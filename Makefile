@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 RASA := $(PY) -m rasa
 
 .PHONY: help install run shell train test unit validate story-test e2e lint knowledge \
-        bench-nlu bench-latency bench-knowledge bench-dialogues sync-gazetteer clean
+        bench-nlu bench-latency bench-knowledge bench-dialogues bench-wechat sync-gazetteer clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ bench-dialogues: train ## Scripts and turns passed of the blind dialogue set, th
 
 bench-knowledge: train ## hit@1/hit@3/MRR of the knowledge search, and answers through REST
 	$(PY) -m tests.bench.knowledge
+
+bench-wechat: train ## WeChat: passive-reply latency (safe mode) and turns under a retry storm
+	$(PY) -m tests.bench.wechat
 
 knowledge: $(STAMP) ## Migrate the database, validate knowledge/library/content and load it
 	$(PY) -m bot init-db

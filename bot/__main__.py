@@ -1,4 +1,4 @@
-"""Command line of the assistant: `python -m bot run|train|shell|init-db`."""
+"""Command line of the assistant: `python -m bot run|train|shell|init-db|wechat-menu`."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ import subprocess
 import sys
 from typing import List, Optional, Text
 
+from bot.channels.wechat_api import WeChatApi, WeChatApiError
+from bot.channels.wechat_menu import MENU_FILE, published_menu
 from bot.database import prepare_database
 from bot.processes import Servers, rasa_command, subprocess_env
 from bot.training import ensure_model
 from knowledge.core import settings as settings_module
+from knowledge.core.db import make_engine
+from knowledge.core.settings import ROOT
 
 logger = logging.getLogger("bot")
 
@@ -43,6 +47,7 @@ def run(settings: settings_module.Settings) -> int:
             f"  REST:      POST {settings.rasa_url}/webhooks/rest/webhook  "
             '{"sender": "me", "message": "你好"}\n'
             f"  Socket.IO: {settings.rasa_url}/socket.io (web chat widget)\n"
+            f"  WeChat:    {wechat_status(settings)}\n"
             f"  Rasa API:  {settings.rasa_url}/model/parse?token=<RASA_TOKEN, or the token in var/rasa-token>\n"
             f"  Actions:   {settings.action_url}\n"
             f"  Staff API: {settings.console_url}/api/handoffs\n"
@@ -56,6 +61,29 @@ def run(settings: settings_module.Settings) -> int:
         return 0
     finally:
         servers.stop()
+
+
+def wechat_status(settings: settings_module.Settings) -> Text:
+    if not settings.wechat_token:
+        return "off (WECHAT_TOKEN is not set)"
+    mode = "safe mode" if settings.wechat_aes_key else "plaintext mode"
+    replies = "passive replies only" if settings.wechat_passive_only else "customer-service API"
+    return f"{settings.rasa_url}/webhooks/wechat/webhook ({mode}, {replies})"
+
+
+def wechat_menu(settings: settings_module.Settings) -> int:
+    """Publishes bot/channels/wechat_menu.yml as the account's custom menu."""
+    if not settings.wechat_token or settings.wechat_passive_only:
+        print("error: publishing the menu needs WECHAT_TOKEN, WECHAT_APP_ID and WECHAT_APP_SECRET", file=sys.stderr)
+        return 2
+    prepare_database(settings.database_url)
+    try:
+        WeChatApi(settings, make_engine(settings.database_url)).create_menu(published_menu())
+    except WeChatApiError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"published the WeChat menu ({MENU_FILE.relative_to(ROOT)})")
+    return 0
 
 
 def shell(settings: settings_module.Settings) -> int:
@@ -80,7 +108,7 @@ def shell(settings: settings_module.Settings) -> int:
 
 def main(argv: Optional[List[Text]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    parser.add_argument("command", choices=["run", "train", "shell", "init-db"])
+    parser.add_argument("command", choices=["run", "train", "shell", "init-db", "wechat-menu"])
     parser.add_argument("--force", action="store_true", help="train even if the model is fresh")
     args = parser.parse_args(argv)
     try:
@@ -93,6 +121,8 @@ def main(argv: Optional[List[Text]] = None) -> int:
         return run(settings)
     if args.command == "shell":
         return shell(settings)
+    if args.command == "wechat-menu":
+        return wechat_menu(settings)
     if args.command == "train":
         print(ensure_model(settings, force=args.force))
         return 0

@@ -110,11 +110,12 @@ class Gate:
         self.senders = TurnLimiter(settings.sender_turns_per_minute, clock)
         self.addresses = TurnLimiter(settings.address_turns_per_minute, clock)
 
-    def admit(self, sender: Text, address: Text) -> None:
+    def admit(self, sender: Text, address: Optional[Text]) -> None:
         """Counts a turn; a Refusal (429) when the conversation or the address is over its
-        limit. Loopback clients (tests, benchmarks, local tools) are never limited."""
-        if is_loopback(address):
+        limit. Loopback clients (tests, benchmarks, local tools) are never limited; without
+        an address (WeChat: every message comes from WeChat's servers) only the conversation is."""
+        if address is not None and is_loopback(address):
             return
-        wait: Optional[int] = self.addresses.wait(address) or self.senders.wait(sender)
+        wait: Optional[int] = (address is not None and self.addresses.wait(address)) or self.senders.wait(sender)
         if wait:
             raise Refusal(429, TOO_FAST.format(seconds=wait), retry_after=wait)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Text, Tuple
+from typing import Any, Dict, Mapping, Optional, Text, Tuple
 from urllib.parse import urlsplit
 
 from knowledge.core.office_hours import OfficeHours
@@ -79,6 +79,16 @@ class Settings:
     address_turns_per_minute: int = 60
     # Wrong phone numbers per report id per hour before status checks of it are refused.
     phone_checks_per_hour: int = 5
+    # The WeChat Official Account (`bot/channels/wechat.py`); no token: the channel is off.
+    wechat_token: Text = ""
+    wechat_app_id: Text = ""
+    wechat_app_secret: Text = ""
+    wechat_aes_key: Text = ""  # empty: plaintext mode
+    wechat_api_url: Text = "https://api.weixin.qq.com"
+    # An account without the customer-service API (unverified) replies passively only.
+    wechat_passive_only: bool = False
+    # How long a turn may take and still be answered passively (WeChat waits 5 s).
+    wechat_passive_within_s: float = 4.0
     # Parsed from office_hours and office_days when the settings are made.
     hours: OfficeHours = field(init=False, repr=False, compare=False)
 
@@ -133,6 +143,46 @@ def _flag(env: Mapping[Text, Text], name: Text) -> bool:
     return raw in ("1", "true", "yes")
 
 
+WECHAT_AES_KEY_LENGTH = 43
+
+
+def _wechat(env: Mapping[Text, Text]) -> Dict[Text, Any]:
+    """The WeChat settings; a partial configuration is refused, naming what is missing."""
+    names = ("WECHAT_TOKEN", "WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_ENCODING_AES_KEY")
+    values = {name: (env.get(name) or "").strip() for name in names}
+    passive_only = _flag(env, "WECHAT_PASSIVE_ONLY")
+    if any(values.values()) and not values["WECHAT_TOKEN"]:
+        given = ", ".join(name for name, value in values.items() if value)
+        raise SettingsError(f"WECHAT_TOKEN is missing ({given} set): set it, or unset the others to turn WeChat off")
+    if values["WECHAT_TOKEN"]:
+        needed = ["WECHAT_APP_ID"] + ([] if passive_only else ["WECHAT_APP_SECRET"])
+        missing = [name for name in needed if not values[name]]
+        if missing:
+            raise SettingsError(f"WeChat is configured without {', '.join(missing)}")
+    key = values["WECHAT_ENCODING_AES_KEY"]
+    if key and len(key) != WECHAT_AES_KEY_LENGTH:
+        raise SettingsError(f"WECHAT_ENCODING_AES_KEY: expected {WECHAT_AES_KEY_LENGTH} characters, got {len(key)}")
+    api_url = (env.get("WECHAT_API_URL") or "https://api.weixin.qq.com").rstrip("/")
+    if not api_url.startswith(("http://", "https://")):
+        raise SettingsError(f"WECHAT_API_URL={api_url!r}: expected an http(s) URL")
+    within = env.get("WECHAT_PASSIVE_WITHIN_S") or "4"
+    try:
+        passive_within = float(within)
+    except ValueError:
+        raise SettingsError(f"WECHAT_PASSIVE_WITHIN_S={within!r}: expected seconds from 0 to 4.5") from None
+    if not 0 <= passive_within <= 4.5:
+        raise SettingsError(f"WECHAT_PASSIVE_WITHIN_S={within!r}: expected seconds from 0 to 4.5")
+    return dict(
+        wechat_token=values["WECHAT_TOKEN"],
+        wechat_app_id=values["WECHAT_APP_ID"],
+        wechat_app_secret=values["WECHAT_APP_SECRET"],
+        wechat_aes_key=key,
+        wechat_api_url=api_url,
+        wechat_passive_only=passive_only,
+        wechat_passive_within_s=passive_within,
+    )
+
+
 def load(environ: Optional[Mapping[Text, Text]] = None) -> Settings:
     """Settings from `environ` (default: the process environment) over `.env`.
 
@@ -171,4 +221,5 @@ def load(environ: Optional[Mapping[Text, Text]] = None) -> Settings:
         sender_turns_per_minute=_integer(env, "TURNS_PER_MINUTE", 20, 1, 10000),
         address_turns_per_minute=_integer(env, "TURNS_PER_MINUTE_PER_ADDRESS", 60, 1, 100000),
         phone_checks_per_hour=_integer(env, "PHONE_CHECKS_PER_HOUR", 5, 1, 1000),
+        **_wechat(env),
     )

@@ -232,3 +232,39 @@ class PhoneCheckFailure(Base):
 
     def as_dict(self) -> Dict[Text, Any]:
         return {"report_id": self.report_id, "channel": self.channel, "sender_id": self.sender_id, "at": iso(self.at)}
+
+
+class WeChatMessage(Base):
+    """A message WeChat delivered (by MsgId; an event by sender, time and event), with the
+    nonce it came with and the reply it got: a retry is answered the same, never run again."""
+
+    __tablename__ = "wechat_messages"
+
+    key = Column(String(200), primary_key=True)
+    nonce = Column(String(64), nullable=False, index=True)
+    received_at = Column(DateTime, nullable=False, index=True)
+    reply = Column(TextColumn)
+
+
+class WeChatUser(Base):
+    """A WeChat follower's numbered options (the last reply's buttons) and the reply parts
+    held for their next message (a long turn on a passive-only account, a refused push)."""
+
+    __tablename__ = "wechat_users"
+
+    open_id = Column(String(64), primary_key=True)
+    options = Column(JSON, nullable=False, default=list)
+    pending = Column(JSON, nullable=False, default=list)
+    last_message_at = Column(DateTime)
+
+
+class WeChatAccessToken(Base):
+    """The account's one access token, shared by every process; `lease_until` is set while
+    one of them refreshes it."""
+
+    __tablename__ = "wechat_access_tokens"
+
+    app_id = Column(String(64), primary_key=True)
+    token = Column(TextColumn)
+    expires_at = Column(DateTime)
+    lease_until = Column(DateTime)
