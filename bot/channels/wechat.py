@@ -3,7 +3,7 @@
 Every request is authenticated before its body is read: the signature over the token,
 timestamp and nonce (constant-time), a timestamp within five minutes, and in safe mode the
 message signature over the ciphertext; the body is then decrypted (safe mode) and parsed by
-wechatpy. A message is taken once (by MsgId; an event by sender, time and event), in the
+wechatpy. A message is taken once (by sender and MsgId; an event by sender, time and event), in the
 database every instance shares: a retry gets the reply the first got, and a nonce that came
 with another message is a replay (403). The conversation is `wx-<OpenID>`.
 
@@ -60,9 +60,9 @@ def signature_of(*parts: Text) -> Text:
 
 
 def delivery_key(message: Any) -> Text:
-    """A message's MsgId; an event's sender, time, event and key."""
+    """A message's sender and MsgId; an event's sender, time, event and key."""
     if getattr(message, "id", 0):
-        return f"msg:{message.id}"
+        return f"msg:{message.source}:{message.id}"
     event, key = getattr(message, "event", message.type), getattr(message, "key", "")
     return f"event:{message.source}:{message.create_time}:{event}:{key}"
 

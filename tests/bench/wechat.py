@@ -73,7 +73,13 @@ def retry_storm(webhook: Text, rasa_url: Text, count: int) -> bool:
     messages = [(user, user.text_xml(QUESTIONS[n % len(QUESTIONS)])) for n, user in enumerate(users)]
     with ThreadPoolExecutor(12) as pool:
         answers = list(pool.map(lambda pair: pair[0].post(pair[1]), [m for m in messages for _ in range(3)]))
-    turns = sum(user_turns(rasa_url, user.open_id) for user in users)
+    # Turns that outlast WeChat's wait finish after the answer: count once they stop changing.
+    turns, steady_since = -1, time.monotonic()
+    while time.monotonic() - steady_since < 10:
+        now = sum(user_turns(rasa_url, user.open_id) for user in users)
+        if now != turns:
+            turns, steady_since = now, time.monotonic()
+        time.sleep(1)
     refused = sum(1 for a in answers if a.status_code != 200)
     met = turns == count and refused == 0
     print(

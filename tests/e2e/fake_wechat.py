@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import threading
 import time
 import uuid
@@ -113,7 +114,7 @@ class WeChatUser:
         self.safe = safe
         self.open_id = open_id or f"o{uuid.uuid4().hex[:20]}"
         self.crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
-        self.next_id = int(time.time() * 1000)
+        self.next_id = secrets.randbelow(2**62)  # WeChat's MsgIds are 64-bit
 
     def xml(self, kind: str, fields: str, msg_id: Optional[int] = None) -> str:
         identity = f"<MsgId>{msg_id}</MsgId>" if msg_id else ""
