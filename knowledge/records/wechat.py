@@ -124,7 +124,7 @@ def lease_refresh(engine: Engine, app_id: Text, lease: timedelta) -> bool:
                 session.add(WeChatAccessToken(app_id=app_id, lease_until=now + lease))
                 return True
     except IntegrityError:
-        pass
+        logger.debug("wechat: another process made the token row first; taking the lease by update")
     with Session(engine) as session, session.begin():
         taken = session.execute(
             update(WeChatAccessToken)

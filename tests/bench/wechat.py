@@ -13,7 +13,6 @@ import statistics
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional, Text
 
@@ -100,14 +99,8 @@ def main(argv: Optional[List[Text]] = None) -> int:
         return 1
     api = fake_wechat.FakeWeChatApi()
     with tempfile.TemporaryDirectory() as directory:
-        settings = replace(
-            make_settings(f"sqlite:///{Path(directory) / 'bench.db'}"),
-            wechat_token=fake_wechat.TOKEN,
-            wechat_app_id=fake_wechat.APP_ID,
-            wechat_app_secret=fake_wechat.APP_SECRET,
-            wechat_aes_key=fake_wechat.AES_KEY,
-            wechat_api_url=api.url,
-        )
+        database = f"sqlite:///{Path(directory) / 'bench.db'}"
+        settings = fake_wechat.account_settings(make_settings(database), api, wechat_aes_key=fake_wechat.AES_KEY)
         prepare_database(settings.database_url)
         servers = Servers(settings, model, Path(directory) / "logs")
         try:

@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 import xml.etree.ElementTree as ElementTree
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Dict, List, Optional
 from urllib.parse import parse_qs, urlsplit
@@ -18,11 +19,25 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from wechatpy.crypto import WeChatCrypto
 
+from knowledge.core.settings import Settings
+
 TOKEN = "e2e-wechat-token"
 APP_ID = "wx49f0ab532d5d035a"
 APP_SECRET = "e2e-wechat-secret"
 AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
 ACCOUNT = "gh_tongchuan"
+
+
+def account_settings(settings: Settings, api: "FakeWeChatApi", **changes) -> Settings:
+    """`settings` for the account this module stands in for, with its API at `api`."""
+    return replace(
+        settings,
+        wechat_token=TOKEN,
+        wechat_app_id=APP_ID,
+        wechat_app_secret=APP_SECRET,
+        wechat_api_url=api.url,
+        **changes,
+    )
 
 
 class FakeWeChatApi:

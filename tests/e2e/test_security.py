@@ -178,7 +178,7 @@ def test_a_message_over_the_character_limit_is_answered_with_the_limit_and_not_s
     response = rest(servers.settings.rasa_url, {"sender": "long-one", "message": "字" * (limit + 1)})
     assert response.status_code == 413 and f"{limit}字" in response.json()["error"]
     assert user_texts(servers, "long-one") == []
-    # The longest message allowed fits in a body even with every character escaped (\\uXXXX).
+    # The longest message allowed fits in a body even with every character escaped as \\u plus four hex digits.
     assert rest(servers.settings.rasa_url, {"sender": "long-two", "message": "字" * limit}).status_code == 200
 
 

@@ -5,7 +5,6 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 
 import pytest
 import requests
@@ -30,14 +29,7 @@ def wechat_api():
 
 
 def start(model, directory, api, **changes):
-    settings = replace(
-        make_settings(f"sqlite:///{directory / 'assistant.db'}"),
-        wechat_token=fake_wechat.TOKEN,
-        wechat_app_id=fake_wechat.APP_ID,
-        wechat_app_secret=fake_wechat.APP_SECRET,
-        wechat_api_url=api.url,
-        **changes,
-    )
+    settings = fake_wechat.account_settings(make_settings(f"sqlite:///{directory / 'assistant.db'}"), api, **changes)
     prepare_database(settings.database_url)
     running = Servers(settings, model, directory / "logs")
     running.start()
