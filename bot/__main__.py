@@ -1,4 +1,4 @@
-"""Command line of the assistant: `python -m bot run|train|shell|init-db|wechat-menu`."""
+"""Command line of the assistant: `python -m bot run|train|shell|init-db|wechat-menu|publish-alert`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import subprocess
 import sys
 from typing import List, Optional, Text
 
+from bot.channels.alerts import publish, pushed_channels
 from bot.channels.wechat_api import WeChatApi, WeChatApiError
 from bot.channels.wechat_menu import MENU_FILE, published_menu
 from bot.database import prepare_database
@@ -16,6 +17,7 @@ from bot.processes import Servers, rasa_command, subprocess_env
 from bot.training import ensure_model
 from knowledge.core import settings as settings_module
 from knowledge.core.db import make_engine
+from knowledge.core.errors import NotFound
 from knowledge.core.settings import ROOT
 
 logger = logging.getLogger("bot")
@@ -86,6 +88,25 @@ def wechat_menu(settings: settings_module.Settings) -> int:
     return 0
 
 
+def publish_alert(settings: settings_module.Settings, alert_id: Optional[Text]) -> int:
+    """Publishes a library alert to its subscribers (the console pushes it to WeChat)."""
+    if not alert_id:
+        print("error: name the alert: python -m bot publish-alert <alert id>", file=sys.stderr)
+        return 2
+    prepare_database(settings.database_url)
+    try:
+        published = publish(make_engine(settings.database_url), alert_id, pushed_channels(settings))
+    except NotFound:
+        print(f"error: the knowledge content has no alert {alert_id!r}", file=sys.stderr)
+        return 1
+    ways = "by template message (WeChat) or " if pushed_channels(settings) else ""
+    print(
+        f"alert {alert_id}: {published.new} new subscribers ({published.already} reached before); "
+        f"they get it {ways}with their next message"
+    )
+    return 0
+
+
 def shell(settings: settings_module.Settings) -> int:
     """Chats in the terminal, with the action server running behind."""
     prepare_database(settings.database_url)
@@ -108,7 +129,8 @@ def shell(settings: settings_module.Settings) -> int:
 
 def main(argv: Optional[List[Text]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    parser.add_argument("command", choices=["run", "train", "shell", "init-db", "wechat-menu"])
+    parser.add_argument("command", choices=["run", "train", "shell", "init-db", "wechat-menu", "publish-alert"])
+    parser.add_argument("alert_id", nargs="?", help="publish-alert: the id of an alert in knowledge/library/content")
     parser.add_argument("--force", action="store_true", help="train even if the model is fresh")
     args = parser.parse_args(argv)
     try:
@@ -123,6 +145,8 @@ def main(argv: Optional[List[Text]] = None) -> int:
         return shell(settings)
     if args.command == "wechat-menu":
         return wechat_menu(settings)
+    if args.command == "publish-alert":
+        return publish_alert(settings, args.alert_id)
     if args.command == "train":
         print(ensure_model(settings, force=args.force))
         return 0

@@ -69,6 +69,7 @@ def subprocess_env(settings: Settings) -> Dict[Text, Text]:
             "WECHAT_API_URL": settings.wechat_api_url,
             "WECHAT_PASSIVE_ONLY": "1" if settings.wechat_passive_only else "0",
             "WECHAT_PASSIVE_WITHIN_S": str(settings.wechat_passive_within_s),
+            "WECHAT_ALERT_TEMPLATE_ID": settings.wechat_alert_template_id,
             "HOTLINE_PHONE": settings.hotline_phone,
             "HOTLINE_HOURS": settings.hotline_hours,
             "STAFF_TOKEN": settings.staff_token,

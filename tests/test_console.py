@@ -19,6 +19,7 @@ from sqlalchemy import inspect
 from bot.console.app import make_app
 from bot.database import create_schema
 from knowledge.core.db import make_engine
+from knowledge.library import loader
 from knowledge.records import handoffs, notifications, reports
 from knowledge.records.models import (
     CLOSED,
@@ -30,6 +31,7 @@ from knowledge.records.models import (
     RECEIVED,
 )
 from knowledge.records.reports import ReportDraft, create_report
+from knowledge.records.subscriptions import subscribe
 from tests.conftest import settings_for
 
 TOKEN = "console-test-token"
@@ -47,6 +49,7 @@ NOT_JSON = "请求体必须是 JSON 对象"
 NO_HANDOFF = {"error": "没有这个转人工记录"}
 NO_REPORT = {"error": "没有这个登记编号"}
 BAD_TEXT = {"error": "text 不能为空，且不超过 2000 字"}
+EU_ALERT = "alert-building-hardware-design-eu"
 ROUTES = [
     ("GET", "/api/handoffs"),
     ("GET", "/api/handoffs/{handoff_id}"),
@@ -57,6 +60,8 @@ ROUTES = [
     ("GET", "/api/reports/{report_id}"),
     ("POST", "/api/reports/{report_id}/status"),
     ("GET", "/api/notifications"),
+    ("POST", "/api/alerts/{alert_id}/publish"),
+    ("GET", "/api/alerts/{alert_id}/deliveries"),
 ]
 POST_ROUTES = [path for method, path in ROUTES if method == "POST"]
 HANDOFF_ROUTES = [(method, path) for method, path in ROUTES if "{handoff_id}" in path]
@@ -173,7 +178,8 @@ def records(console):
 
 
 def path_of(template: str, records, handoff_id: Any = None) -> str:
-    return template.format(handoff_id=handoff_id or records.handoff.id, report_id=records.report.id)
+    ids = dict(report_id=records.report.id, alert_id=EU_ALERT)
+    return template.format(handoff_id=handoff_id or records.handoff.id, **ids)
 
 
 def assert_unchanged(console, records) -> None:
@@ -394,6 +400,25 @@ def test_pending_notifications_are_the_undelivered_urgent_reports(console, recor
     expected = {"report_id": records.report.id, "attempts": 0, "next_attempt_at": due, "last_error": None}
     assert console.call("GET", "/api/notifications") == (200, {"pending": [expected]})
     assert [n.report_id for n in notifications.pending(console.engine)] == [records.report.id]
+
+
+def test_publishing_an_alert_reaches_its_subscribers_once_and_lists_the_deliveries(console):
+    assert loader.load(console.engine).errors == []
+    subscribe(console.engine, "rest", "alice", ["欧盟"], [])
+    subscribe(console.engine, "rest", "bob", ["美国"], [])
+    published = (200, {"alert_id": EU_ALERT, "new_subscribers": 1, "reached_before": 0})
+    assert console.call("POST", f"/api/alerts/{EU_ALERT}/publish") == published
+    again = (200, {"alert_id": EU_ALERT, "new_subscribers": 0, "reached_before": 1})
+    assert console.call("POST", f"/api/alerts/{EU_ALERT}/publish") == again
+    status, body = console.call("GET", f"/api/alerts/{EU_ALERT}/deliveries")
+    assert status == 200 and [(d["sender_id"], d["delivered_at"]) for d in body["deliveries"]] == [("alice", None)]
+
+
+def test_an_unknown_or_unpublished_alert_is_404(console):
+    assert loader.load(console.engine).errors == []
+    unknown = (404, {"error": "知识库里没有这个预警编号"})
+    assert console.call("POST", "/api/alerts/alert-nonexistent/publish") == unknown
+    assert console.call("GET", f"/api/alerts/{EU_ALERT}/deliveries") == (404, {"error": "这个预警还没有发布过"})
 
 
 # --- with a stand-in for Rasa -------------------------------------------------------------

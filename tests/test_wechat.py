@@ -199,6 +199,11 @@ def test_one_process_at_a_time_refreshes_the_access_token(engine):
             {"WECHAT_TOKEN": "t", "WECHAT_APP_ID": "wx1", "WECHAT_APP_SECRET": "s", "WECHAT_ENCODING_AES_KEY": "short"},
             "WECHAT_ENCODING_AES_KEY",
         ),
+        ({"WECHAT_ALERT_TEMPLATE_ID": "x"}, "WECHAT_TOKEN"),
+        (
+            {"WECHAT_TOKEN": "t", "WECHAT_APP_ID": "wx1", "WECHAT_PASSIVE_ONLY": "1", "WECHAT_ALERT_TEMPLATE_ID": "x"},
+            "WECHAT_PASSIVE_ONLY=0",
+        ),
     ],
 )
 def test_a_partial_wechat_configuration_is_refused_naming_what_is_missing(env, missing):

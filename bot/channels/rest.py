@@ -6,6 +6,7 @@ crashes it, and a client may name another channel. This one refuses all of that 
 and a JSON error, and needs the channel token (`Authorization: Bearer <CHANNEL_TOKEN>`)
 except from loopback in local mode (PUBLIC_MODE=0), where tests and local tools use it. Its
 clients are trusted integrations, so it has no turn limits (the public channels have).
+Risk alerts published to the sender since their last message follow the reply.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.alerts import waiting_messages
 from bot.channels.guard import Refusal, client_address, is_loopback, message_text, sender_id
 from knowledge.core import settings as settings_module
+from knowledge.core.db import make_engine
 from knowledge.core.settings import Settings
 from knowledge.core.tokens import bearer, same_secret, with_secrets
 
@@ -44,6 +47,7 @@ class RestInput(InputChannel):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.engine = make_engine(settings.database_url)
 
     def authorised(self, request: Request) -> bool:
         """The client carries the channel token."""
@@ -83,10 +87,12 @@ class RestInput(InputChannel):
                 return refusal_response(refusal)
             collector = message.output_channel
             assert isinstance(collector, CollectingOutputChannel)
+            waiting = await waiting_messages(self.engine, self.name(), message.sender_id)
             try:
                 await on_new_message(message)
             except Exception:  # as Rasa's channel: what was said so far is answered
                 logger.exception("rest: the turn of %s failed", message.sender_id)
-            return response.json(collector.messages)
+            alerts = [{"recipient_id": message.sender_id, "text": text} for text in waiting]
+            return response.json(collector.messages + alerts)
 
         return webhook

@@ -7,7 +7,8 @@ conversation. Here `session_request` answers `session_confirm` with a session to
 client that sends a token back (after a reload or a reconnect) gets its conversation again
 only when the signature holds; anything else starts a new one. Messages go to the
 conversation bound to the socket, whatever `session_id` they carry. Pages of other origins
-than ALLOWED_ORIGINS (and the server's own) cannot connect.
+than ALLOWED_ORIGINS (and the server's own) cannot connect. Risk alerts published to the
+conversation's subscriptions are given when it comes back and after each reply.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels.alerts import waiting_messages
 from bot.channels.guard import Gate, Refusal, client_address, message_text
 from knowledge.core import settings as settings_module
+from knowledge.core.db import make_engine
 from knowledge.core.settings import Settings
 from knowledge.core.tokens import with_secrets
 
@@ -83,6 +86,7 @@ class WidgetInput(SocketIOInput):
     def __init__(self, settings: Settings, user_message_evt: Text, bot_message_evt: Text, socketio_path: Text) -> None:
         super().__init__(user_message_evt, bot_message_evt, None, True, socketio_path)
         self.settings = settings
+        self.engine = make_engine(settings.database_url)
         self.gate = Gate(settings)
         # Socket id → (conversation, client address), for the sockets this process holds.
         self.sockets: Dict[Text, Tuple[Text, Text]] = {}
@@ -104,6 +108,10 @@ class WidgetInput(SocketIOInput):
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         output = SocketIOOutput(sio, self.bot_message_evt)
+
+        async def give_alerts(conversation: Text) -> None:
+            for text in await waiting_messages(self.engine, self.name(), conversation):
+                await sio.emit(self.bot_message_evt, {"text": text}, room=conversation)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -137,6 +145,7 @@ class WidgetInput(SocketIOInput):
             self.sockets[sid] = (conversation, self.addresses.get(sid, ""))
             sio.enter_room(sid, conversation)
             await sio.emit("session_confirm", token, room=sid)
+            await give_alerts(conversation)
 
         @sio.on(self.user_message_evt)
         async def handle_message(sid: Text, data: Any) -> None:
@@ -162,5 +171,6 @@ class WidgetInput(SocketIOInput):
             if not isinstance(metadata, dict):
                 metadata = {}
             await on_new_message(UserMessage(text, output, conversation, input_channel=self.name(), metadata=metadata))
+            await give_alerts(conversation)
 
         return webhook

@@ -31,6 +31,7 @@ from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 
+from bot.channels.alerts import waiting_messages
 from bot.channels.guard import Gate, Refusal, message_text
 from bot.channels.wechat_api import OUTSIDE_WINDOW, WeChatApi, WeChatApiError
 from bot.channels.wechat_menu import click_payloads
@@ -249,11 +250,13 @@ class WeChatInput(InputChannel):
         except Refusal as refusal:
             return self.passive(request, open_id, account, refusal.message)
         held = await self.blocking(records.take_held, self.engine, open_id)
+        waiting = await waiting_messages(self.engine, self.name(), SENDER_PREFIX + open_id)
+        alerts = [part for text in waiting for part in split(text)]
         running = asyncio.ensure_future(self.turn(on_new_message, message, text))
         done, _ = await asyncio.wait({running}, timeout=self.settings.wechat_passive_within_s)
         if running in done:
             reply = running.result()
-            parts = held + reply.parts
+            parts = held + reply.parts + alerts
             if not parts:  # a conversation with a person, who answers through the console
                 return SUCCESS
             if len(parts) == 1:
@@ -267,7 +270,7 @@ class WeChatInput(InputChannel):
 
         async def finish() -> None:
             reply = await running
-            await self.deliver(SENDER_PREFIX + open_id, WeChatReply(held + reply.parts, reply.options))
+            await self.deliver(SENDER_PREFIX + open_id, WeChatReply(held + reply.parts + alerts, reply.options))
 
         self.later(finish())
         if self.api is None:

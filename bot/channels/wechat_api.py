@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 TOKEN_REFUSED = (40001, 40014, 42001)
 OUTSIDE_WINDOW = 45015  # the user wrote more than 48 hours ago
+NOT_FOLLOWING = (40003, 43004)  # no such OpenID; the user does not follow the account
 FRESH_FOR = timedelta(minutes=5)
 LEASE = timedelta(seconds=30)
 TIMEOUT_S = 5

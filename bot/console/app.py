@@ -1,5 +1,6 @@
 """The console's aiohttp application: routes, the staff-token check, errors as JSON, and what
-it owns (database engine, HTTP session to Rasa, the notification retry loop)."""
+it owns (database engine, HTTP session to Rasa, the loops that retry staff notifications
+and push risk alerts)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import AsyncIterator
 import aiohttp
 from aiohttp import web
 
+from bot.channels import alerts as channel_alerts
 from bot.console import views
 from bot.console.auth import require_token
 from bot.console.errors import json_errors
@@ -17,11 +19,12 @@ from bot.console.keys import ENGINE, RASA, SETTINGS
 from bot.console.rasa_client import RasaClient
 from knowledge.core.db import make_engine
 from knowledge.core.settings import Settings
-from knowledge.records import notifications
+from knowledge.records import alerts, notifications
 
 logger = logging.getLogger(__name__)
 
 NOTIFY_EVERY_S = 5
+PUSH_EVERY_S = 5
 
 
 def make_app(settings: Settings) -> web.Application:
@@ -31,7 +34,7 @@ def make_app(settings: Settings) -> web.Application:
         middlewares=[json_errors, require_token(settings.staff_token)], client_max_size=settings.max_body_bytes
     )
     app[SETTINGS] = settings
-    app.cleanup_ctx.extend([database, rasa_session, notification_retries])
+    app.cleanup_ctx.extend([database, rasa_session, notification_retries, alert_pushes])
     app.add_routes(
         [
             web.get("/health", views.health),
@@ -44,6 +47,8 @@ def make_app(settings: Settings) -> web.Application:
             web.get("/api/reports/{report_id}", views.show_report),
             web.post("/api/reports/{report_id}/status", views.set_report_status),
             web.get("/api/notifications", views.pending_notifications),
+            web.post("/api/alerts/{alert_id}/publish", views.publish_alert),
+            web.get("/api/alerts/{alert_id}/deliveries", views.alert_deliveries),
         ]
     )
     return app
@@ -75,6 +80,31 @@ async def notification_retries(app: web.Application) -> AsyncIterator[None]:
             except Exception:  # the loop must outlive a database hiccup
                 logger.exception("notification retry round failed")
             await asyncio.sleep(NOTIFY_EVERY_S)
+
+    task = asyncio.create_task(loop())
+    yield
+    task.cancel()
+
+
+async def alert_pushes(app: web.Application) -> AsyncIterator[None]:
+    """Pushes published risk alerts to WeChat followers by template message every few
+    seconds, when the account has an alert template (without one, alerts wait for each
+    subscriber's next message)."""
+    settings = app[SETTINGS]
+    if not channel_alerts.pushed_channels(settings):
+        yield
+        return
+    send = channel_alerts.wechat_push(settings, app[ENGINE])
+
+    async def loop() -> None:
+        while True:
+            try:
+                await asyncio.get_running_loop().run_in_executor(
+                    None, alerts.push_due, app[ENGINE], channel_alerts.WECHAT, send
+                )
+            except Exception:  # the loop must outlive a database hiccup
+                logger.exception("alert push round failed")
+            await asyncio.sleep(PUSH_EVERY_S)
 
     task = asyncio.create_task(loop())
     yield

@@ -15,7 +15,12 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-NOT_FOUND = {"report": "没有这个登记编号", "handoff": "没有这个转人工记录"}
+NOT_FOUND = {
+    "report": "没有这个登记编号",
+    "handoff": "没有这个转人工记录",
+    "alert": "知识库里没有这个预警编号",
+    "published alert": "这个预警还没有发布过",
+}
 # aiohttp's own refusals, said in the API's language.
 HTTP_MESSAGES = {404: "没有这个地址", 405: "这个地址不支持该请求方法", 413: "请求体太大（上限 {limit} 字节）"}
 

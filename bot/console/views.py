@@ -12,11 +12,12 @@ from typing import Any, Callable, Dict, Text, TypeVar
 
 from aiohttp import web
 
+from bot.channels import alerts as channel_alerts
 from bot.console.errors import ApiError
-from bot.console.keys import ENGINE, RASA
+from bot.console.keys import ENGINE, RASA, SETTINGS
 from bot.console.rasa_client import RasaUnavailable, messages
 from knowledge.core.errors import NotFound
-from knowledge.records import handoffs, notifications, reports
+from knowledge.records import alerts, handoffs, notifications, reports
 from knowledge.records.models import CLOSED, HANDOFF_CLOSED, HANDOFF_OPEN, HANDOFF_RETURNED, STATUSES, Handoff
 
 logger = logging.getLogger(__name__)
@@ -177,3 +178,20 @@ async def pending_notifications(request: web.Request) -> web.Response:
     """Urgent-report notifications not delivered yet, with their last error."""
     found = await blocking(request, notifications.pending)
     return web.json_response({"pending": [n.as_dict() for n in found]})
+
+
+async def publish_alert(request: web.Request) -> web.Response:
+    """Publishes a library alert to its subscribers; again, to those who subscribed since."""
+    await json_body(request)  # it carries nothing, but a malformed one is refused as everywhere
+    alert_id = request.match_info["alert_id"]
+    channels = channel_alerts.pushed_channels(request.app[SETTINGS])
+    published = await blocking(request, channel_alerts.publish, alert_id, channels)
+    return web.json_response(
+        {"alert_id": alert_id, "new_subscribers": published.new, "reached_before": published.already}
+    )
+
+
+async def alert_deliveries(request: web.Request) -> web.Response:
+    """Who a published alert went to, how, and what failed."""
+    found = await blocking(request, alerts.deliveries_of, request.match_info["alert_id"])
+    return web.json_response({"deliveries": [d.as_dict() for d in found]})

@@ -89,6 +89,8 @@ class Settings:
     wechat_passive_only: bool = False
     # How long a turn may take and still be answered passively (WeChat waits 5 s).
     wechat_passive_within_s: float = 4.0
+    # The template message risk alerts are pushed with; empty: alerts wait for the user's next message.
+    wechat_alert_template_id: Text = ""
     # Parsed from office_hours and office_days when the settings are made.
     hours: OfficeHours = field(init=False, repr=False, compare=False)
 
@@ -165,6 +167,9 @@ def _wechat(env: Mapping[Text, Text]) -> Dict[Text, Any]:
     api_url = (env.get("WECHAT_API_URL") or "https://api.weixin.qq.com").rstrip("/")
     if not api_url.startswith(("http://", "https://")):
         raise SettingsError(f"WECHAT_API_URL={api_url!r}: expected an http(s) URL")
+    template_id = (env.get("WECHAT_ALERT_TEMPLATE_ID") or "").strip()
+    if template_id and (passive_only or not values["WECHAT_TOKEN"]):
+        raise SettingsError("WECHAT_ALERT_TEMPLATE_ID needs WeChat's API: WECHAT_TOKEN set, WECHAT_PASSIVE_ONLY=0")
     within = env.get("WECHAT_PASSIVE_WITHIN_S") or "4"
     try:
         passive_within = float(within)
@@ -180,6 +185,7 @@ def _wechat(env: Mapping[Text, Text]) -> Dict[Text, Any]:
         wechat_api_url=api_url,
         wechat_passive_only=passive_only,
         wechat_passive_within_s=passive_within,
+        wechat_alert_template_id=template_id,
     )
 
 

@@ -1,5 +1,5 @@
 """The case records' tables: reports and their history, staff notifications, handoffs,
-subscriptions and consultation requests.
+subscriptions and the alerts pushed to them, consultation requests, the WeChat channel's state.
 
 Their schema is changed only by migrations (`migrations/`, Alembic): a help desk never
 drops its reports to upgrade. A change here needs a new revision; a test compares the
@@ -268,3 +268,55 @@ class WeChatAccessToken(Base):
     token = Column(TextColumn)
     expires_at = Column(DateTime)
     lease_until = Column(DateTime)
+
+
+class AlertPublication(Base):
+    """A risk alert as it was published to its subscribers (a copy: content reloads change
+    the library, not what was sent)."""
+
+    __tablename__ = "alert_publications"
+
+    alert_id = Column(String(80), primary_key=True)
+    title = Column(TextColumn, nullable=False)
+    level = Column(String(4), nullable=False)
+    country = Column(String(40))
+    industry = Column(String(40))
+    date = Column(Date, nullable=False)
+    text = Column(TextColumn, nullable=False)
+    source = Column(TextColumn, nullable=False)
+    first_published_at = Column(DateTime, nullable=False)
+    published_at = Column(DateTime, nullable=False)
+
+
+class AlertDelivery(Base):
+    """One published alert for one subscriber (an outbox row): pushed by template message
+    (WeChat) while `next_push_at` is set, or given with the subscriber's next message."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (UniqueConstraint("alert_id", "channel", "sender_id"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    alert_id = Column(String(80), ForeignKey("alert_publications.alert_id"), nullable=False)
+    channel = Column(String(40), nullable=False)
+    sender_id = Column(String(200), nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_push_at = Column(DateTime, index=True)
+    claimed_until = Column(DateTime)
+    delivered_at = Column(DateTime)
+    delivered_by = Column(String(10))
+    last_error = Column(TextColumn)
+
+    publication = relationship(AlertPublication, lazy="joined")
+
+    def as_dict(self) -> Dict[Text, Any]:
+        return {
+            "alert_id": self.alert_id,
+            "channel": self.channel,
+            "sender_id": self.sender_id,
+            "attempts": self.attempts,
+            "next_push_at": iso(self.next_push_at),
+            "delivered_at": iso(self.delivered_at),
+            "delivered_by": self.delivered_by,
+            "last_error": self.last_error,
+        }

@@ -3,6 +3,7 @@ session, with a local receiver standing in for the on-duty staff's webhook."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -13,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
+import socketio
 
 from bot.database import prepare_database
 from bot.processes import Servers
@@ -167,3 +169,46 @@ class Staff:
 @pytest.fixture
 def staff(servers) -> Staff:
     return Staff(servers.settings.console_url)
+
+
+class Widget:
+    """A web widget's socket: session_request, then user_uttered, collecting bot_uttered."""
+
+    def __init__(self, url, origin=None):
+        self.url, self.origin = url, origin
+        self.client = socketio.AsyncClient()
+        self.received: list = []
+        self.tokens: list = []
+        self.client.on("bot_uttered", self.received.append)
+        self.client.on("session_confirm", self.tokens.append)
+
+    async def open(self, token=None):
+        headers = {"Origin": self.origin} if self.origin else {}
+        await self.client.connect(self.url, transports=["polling"], socketio_path="/socket.io", headers=headers)
+        return await self.request(token)
+
+    async def request(self, token=None):
+        """A session_request (with a token kept from before, or none); the token confirmed."""
+        before = len(self.tokens)
+        await self.client.emit("session_request", {"session_id": token})
+        await until(lambda: len(self.tokens) > before)
+        return self.tokens[-1]
+
+    async def say(self, text, session_id=None, wait_for=None):
+        before = len(self.received)
+        await self.client.emit("user_uttered", {"message": text, "session_id": session_id or self.tokens[-1]})
+        await until(lambda: len(self.received) > before and (wait_for is None or wait_for(self.texts())))
+        return self.texts()
+
+    def texts(self):
+        return " ".join(m.get("text") or "" for m in self.received)
+
+    async def close(self):
+        await self.client.disconnect()
+
+
+async def until(condition, timeout=20.0):
+    for _ in range(int(timeout / 0.1)):
+        if condition():
+            return
+        await asyncio.sleep(0.1)

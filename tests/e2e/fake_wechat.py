@@ -21,6 +21,7 @@ from wechatpy.crypto import WeChatCrypto
 
 from knowledge.core.settings import Settings
 
+ALERT_TEMPLATE = "alert-template-e2e"
 TOKEN = "e2e-wechat-token"
 APP_ID = "wx49f0ab532d5d035a"
 APP_SECRET = "e2e-wechat-secret"
@@ -41,8 +42,9 @@ def account_settings(settings: Settings, api: "FakeWeChatApi", **changes) -> Set
 
 
 class FakeWeChatApi:
-    """WeChat's API on a local port: issues tokens, refuses the ones it revoked (40001) and
-    messages to users outside the 48-hour window (45015), and records what it was sent."""
+    """WeChat's API on a local port: issues tokens, refuses the ones it revoked (40001),
+    messages to users outside the 48-hour window (45015) and template messages to users who
+    do not follow the account (43004), and records what it was sent."""
 
     def __init__(self) -> None:
         self.issued: List[str] = []
@@ -51,6 +53,7 @@ class FakeWeChatApi:
         self.templates: List[Dict] = []
         self.menus: List[Dict] = []
         self.outside_window: set = set()
+        self.unfollowed: set = set()
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -85,6 +88,9 @@ class FakeWeChatApi:
                     api.sent.append(body)
                     self.answer({"errcode": 0, "errmsg": "ok"})
                 elif url.path == "/cgi-bin/message/template/send":
+                    if body.get("touser") in api.unfollowed:
+                        self.answer({"errcode": 43004, "errmsg": "require subscribe"})
+                        return
                     api.templates.append(body)
                     self.answer({"errcode": 0, "errmsg": "ok", "msgid": len(api.templates)})
                 elif url.path == "/cgi-bin/menu/create":
@@ -111,6 +117,13 @@ class FakeWeChatApi:
                 return texts
             time.sleep(0.2)
         return self.texts_to(open_id)
+
+    def templates_to(self, open_id: str, timeout: float = 0) -> List[Dict]:
+        """The template messages sent to `open_id`, waiting up to `timeout` for a first one."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not any(t["touser"] == open_id for t in self.templates):
+            time.sleep(0.2)
+        return [t for t in self.templates if t["touser"] == open_id]
 
     def close(self) -> None:
         self.server.shutdown()

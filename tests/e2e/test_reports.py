@@ -1,6 +1,7 @@
 """Reporting a dispute or unfair treatment, checking its status, subscribing to alerts and
 asking for an expert, over the REST channel against the real servers and database."""
 
+import asyncio
 import re
 import time
 from datetime import timedelta
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from knowledge.core.dates import today_in_china
 from knowledge.core.db import make_engine
 from knowledge.records.models import UNFAIR_TREATMENT, ConsultationRequest, Report, Subscription
+from tests.e2e.conftest import Widget, until
 
 pytestmark = pytest.mark.e2e
 
@@ -232,6 +234,25 @@ def test_subscriptions_are_stored_listed_and_removed(chat, servers):
     with Session(engine_of(servers)) as session:
         rows = session.scalars(select(Subscription).where(Subscription.sender_id == chat.sender)).all()
     assert [(r.country, r.industry) for r in rows] == [("", "陶瓷")]
+
+
+def test_a_widget_subscriber_gets_a_published_alert_when_they_come_back(servers, staff):
+    alert = "alert-machinery-patent-fto-europe"  # 欧盟, 机械装备
+
+    async def scenario():
+        widget = Widget(servers.settings.rasa_url)
+        token = await widget.open()
+        await widget.say("订阅欧盟的风险预警", wait_for=lambda t: "欧盟" in t)
+        await widget.close()
+        published = staff.post(f"/api/alerts/{alert}/publish").json()
+        back = Widget(servers.settings.rasa_url)
+        await back.open(token=token)  # a reload: the same conversation
+        await until(lambda: "【风险预警·" in back.texts())
+        await back.close()
+        return published, back.texts()
+
+    published, seen = asyncio.run(scenario())
+    assert published["new_subscribers"] >= 1 and "风险预警·" in seen and "来源：" in seen
 
 
 def test_an_expert_request_asks_what_is_missing_shows_matches_and_hands_over(chat, servers, staff):

@@ -16,7 +16,7 @@ from bot.processes import Servers, subprocess_env
 from knowledge.core.db import make_engine
 from knowledge.records.models import Report
 from tests.e2e import fake_wechat
-from tests.e2e.conftest import RASA_TOKEN, Staff, make_settings
+from tests.e2e.conftest import RASA_TOKEN, Chat, Staff, make_settings
 
 pytestmark = pytest.mark.e2e
 
@@ -41,8 +41,10 @@ def start(model, directory, api, **changes):
 
 @pytest.fixture(scope="module")
 def plain(model, tmp_path_factory, wechat_api):
-    """An account in plaintext mode, answering passively within 4 s."""
-    running = start(model, tmp_path_factory.mktemp("wechat-plain"), wechat_api)
+    """An account in plaintext mode, answering passively within 4 s, with an alert template."""
+    running = start(
+        model, tmp_path_factory.mktemp("wechat-plain"), wechat_api, wechat_alert_template_id=fake_wechat.ALERT_TEMPLATE
+    )
     yield running
     running.stop()
 
@@ -217,3 +219,38 @@ def test_the_menu_is_published_without_the_assistants_payloads(plain, wechat_api
     assert result.returncode == 0, result.stderr
     assert wechat_api.menus and "payload" not in str(wechat_api.menus[-1])
     assert wechat_api.menus[-1]["button"][1]["name"] == "纠纷登记"
+
+
+def test_a_published_alert_is_pushed_to_followers_once_and_given_to_the_others_with_their_next_message(
+    plain, wechat_api
+):
+    alert = "alert-building-hardware-design-eu"  # 欧盟, 建材
+    follower, lapsed = fake_wechat.WeChatUser(webhook(plain)), fake_wechat.WeChatUser(webhook(plain))
+    for user in (follower, lapsed):
+        assert "欧盟" in user.reply_text(user.say("订阅欧盟的风险预警"))
+    wechat_api.unfollowed.add(lapsed.open_id)  # WeChat's unsubscribe event never came
+    web_user = Chat(plain.settings.rasa_url)
+    assert "建材" in web_user.texts("订阅建材行业的风险预警")
+    staff = Staff(plain.settings.console_url)
+    published = staff.post(f"/api/alerts/{alert}/publish")
+    assert published.json() == {"alert_id": alert, "new_subscribers": 3, "reached_before": 0}
+
+    pushed = wechat_api.templates_to(follower.open_id, timeout=30)
+    assert [t["template_id"] for t in pushed] == [fake_wechat.ALERT_TEMPLATE]
+    assert pushed[0]["data"]["thing1"]["value"] == "卫浴五金、门窗五金出口欧盟的外观设计风险"
+    answer = " ".join(m.get("text", "") for m in web_user.say("你好"))
+    assert "【风险预警·中】卫浴五金" in answer and "来源：" in answer
+    assert "风险预警" not in web_user.texts("谢谢")  # once
+
+    wechat_api.unfollowed.discard(lapsed.open_id)  # they follow again and write
+    lapsed.say("你好")
+    texts = wechat_api.wait_for_text(lapsed.open_id, lambda t: "【风险预警·中】" in t)
+    assert any("【风险预警·中】卫浴五金" in t for t in texts)
+    deliveries = {d["sender_id"]: d for d in staff.get(f"/api/alerts/{alert}/deliveries").json()["deliveries"]}
+    assert deliveries[f"wx-{follower.open_id}"]["delivered_by"] == "push"
+    assert deliveries[f"wx-{lapsed.open_id}"]["delivered_by"] == "visit"
+    assert "43004" in deliveries[f"wx-{lapsed.open_id}"]["last_error"]
+
+    again = staff.post(f"/api/alerts/{alert}/publish").json()
+    assert (again["new_subscribers"], again["reached_before"]) == (0, 3)
+    assert len(wechat_api.templates_to(follower.open_id)) == 1
