@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 RASA := $(PY) -m rasa
 
 .PHONY: help install run shell train test unit validate story-test e2e lint knowledge \
-        bench-nlu bench-latency bench-knowledge bench-dialogues bench-wechat sync-gazetteer clean
+        bench-nlu bench-latency bench-knowledge bench-dialogues bench-wechat bench-widget sync-gazetteer clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ bench-knowledge: train ## hit@1/hit@3/MRR of the knowledge search, and answers t
 
 bench-wechat: train ## WeChat: passive-reply latency (safe mode) and turns under a retry storm
 	$(PY) -m tests.bench.wechat
+
+bench-widget: train ## Widget in Chromium: page load to ready, send to answer visible, script size
+	$(PY) -m tests.bench.widget
 
 knowledge: $(STAMP) ## Migrate the database, validate knowledge/library/content and load it
 	$(PY) -m bot init-db

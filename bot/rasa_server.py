@@ -37,8 +37,8 @@ def rasa_arguments(settings: Settings, model: Text) -> List[Text]:
         "--endpoints",
         "endpoints.yml",
     ]
-    if settings.allowed_origins:
-        arguments += ["--cors", *settings.allowed_origins]
+    if settings.browser_origins:
+        arguments += ["--cors", *settings.browser_origins]
     return arguments
 
 

@@ -12,7 +12,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.channels import alerts as channel_alerts
-from bot.console import views
+from bot.console import pages, views
 from bot.console.auth import require_token
 from bot.console.errors import json_errors
 from bot.console.keys import ENGINE, RASA, SETTINGS
@@ -38,6 +38,9 @@ def make_app(settings: Settings) -> web.Application:
     app.add_routes(
         [
             web.get("/health", views.health),
+            web.get("/", pages.demo),
+            web.get("/widget.js", pages.widget),
+            web.get("/vendor/socket.io.min.js", pages.socketio_client),
             web.get("/api/handoffs", views.list_handoffs),
             web.get("/api/handoffs/{handoff_id}", views.show_handoff),
             web.post("/api/handoffs/{handoff_id}/reply", views.reply),

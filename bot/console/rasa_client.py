@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, Optional, Text
 from urllib.parse import quote
 
 import aiohttp
@@ -62,13 +62,3 @@ class RasaClient:
         listen = {"event": "action", "name": "action_listen", "policy": None, "confidence": None}
         await self._call("POST", self._url(sender_id, "tracker/events"), json=[listen])
 
-
-def messages(tracker: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-    """The user's and the bot's (or staff's) messages of a tracker, oldest first."""
-    found = []
-    for event in tracker.get("events") or []:
-        if event.get("event") in ("user", "bot") and event.get("text"):
-            staff = (event.get("metadata") or {}).get("staff")
-            author = "staff" if staff else event["event"]
-            found.append({"at": event.get("timestamp"), "from": author, "text": event["text"]})
-    return found

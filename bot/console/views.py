@@ -15,7 +15,8 @@ from aiohttp import web
 from bot.channels import alerts as channel_alerts
 from bot.console.errors import ApiError
 from bot.console.keys import ENGINE, RASA, SETTINGS
-from bot.console.rasa_client import RasaUnavailable, messages
+from bot.console.rasa_client import RasaUnavailable
+from bot.transcript import messages
 from knowledge.core.errors import NotFound
 from knowledge.records import alerts, handoffs, notifications, reports
 from knowledge.records.models import CLOSED, HANDOFF_CLOSED, HANDOFF_OPEN, HANDOFF_RETURNED, STATUSES, Handoff

@@ -113,6 +113,14 @@ class Settings:
     def console_url(self) -> Text:
         return f"http://{self.host}:{self.console_port}"
 
+    @property
+    def browser_origins(self) -> Tuple[Text, ...]:
+        """The origins whose pages may use the Rasa server from a browser: ALLOWED_ORIGINS
+        and the console's own (its demo page of the widget; on loopback by either name)."""
+        names = ("127.0.0.1", "localhost") if self.host in ("127.0.0.1", "localhost") else (self.host,)
+        own = tuple(f"http://{name}:{self.console_port}" for name in names if name not in ("0.0.0.0", "::"))
+        return tuple(dict.fromkeys(self.allowed_origins + own))
+
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 

@@ -33,6 +33,8 @@ RASA_TOKEN = "e2e-rasa-token"
 ACTION_TOKEN = "e2e-action-token"
 CHANNEL_TOKEN = "e2e-channel-token"
 WIDGET_ORIGIN = "https://widget.test"
+# A site embedding the widget: the browser tests answer it themselves (nothing listens there).
+SITE_ORIGIN = "http://localhost:5999"
 
 
 def make_settings(database_url: str, webhook_url: str = "") -> settings_module.Settings:
@@ -50,7 +52,7 @@ def make_settings(database_url: str, webhook_url: str = "") -> settings_module.S
         action_token=ACTION_TOKEN,
         channel_token=CHANNEL_TOKEN,
         session_secret="e2e-session-secret",
-        allowed_origins=(WIDGET_ORIGIN,),
+        allowed_origins=(WIDGET_ORIGIN, SITE_ORIGIN),
         staff_webhook_url=webhook_url,
         office_hours="00:00-24:00",
         office_days="1-7",

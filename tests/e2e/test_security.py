@@ -322,3 +322,18 @@ def test_widget_turns_over_the_rate_are_refused_with_when_to_retry(public_server
     replies, refused, conversation = asyncio.run(scenario())
     assert all("太快" not in r for r in replies) and "秒后再发" in refused
     assert user_texts(public_servers, conversation) == ["你好0", "你好1", "你好2"]
+
+
+def test_a_message_resent_with_its_client_id_makes_one_turn(servers):
+    async def scenario():
+        widget = Widget(servers.settings.rasa_url)
+        token = await widget.open()
+        body = {"message": "你好", "session_id": token, "message_id": "client-42"}
+        first = await widget.client.call("user_uttered", body, timeout=30)
+        again = await widget.client.call("user_uttered", body, timeout=30)
+        await widget.close()
+        return token, first, again
+
+    token, first, again = asyncio.run(scenario())
+    assert first == {"taken": True} and again == {"taken": True, "duplicate": True}
+    assert user_texts(servers, conversation_of_token(token)) == ["你好"]
