@@ -13,7 +13,8 @@ from knowledge.core.dates import utc_now
 from knowledge.core.errors import NotFound
 from knowledge.library import loader
 from knowledge.records import alerts
-from knowledge.records.models import ANY, AlertPublication
+from knowledge.records.models import ANY, AlertDelivery, AlertPublication
+from knowledge.records.outbox import claim
 from knowledge.records.subscriptions import subscribe
 
 EU_BUILDING = "alert-building-hardware-design-eu"  # 欧盟, 建材
@@ -146,7 +147,7 @@ def test_an_alert_being_pushed_is_not_also_given_with_the_next_message(engine):
     publish(engine, EU_BUILDING, PUSHED)
     delivery_id = alerts.deliveries_of(engine, EU_BUILDING)[0].id
     with Session(engine) as session, session.begin():
-        assert alerts._claim(session, delivery_id, utc_now())  # a push in flight
+        assert claim(session, AlertDelivery, delivery_id, utc_now(), alerts.CLAIM_S)  # a push in flight
     assert alerts.take_waiting(engine, "wechat", "wx-o1") == []
     later = utc_now() + timedelta(seconds=alerts.CLAIM_S + 1)  # the pusher died: its claim ran out
     assert [a.alert_id for a in alerts.take_waiting(engine, "wechat", "wx-o1", now=later)] == [EU_BUILDING]

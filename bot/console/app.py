@@ -5,8 +5,9 @@ and push risk alerts)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from typing import AsyncIterator
+from typing import Any, AsyncIterator, Callable, Text
 
 import aiohttp
 from aiohttp import web
@@ -69,22 +70,25 @@ async def rasa_session(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def every(seconds: float, what: Text, work: Callable[[], Any]) -> None:
+    """Runs the blocking `work()` in a worker thread every `seconds`, for ever."""
+    while True:
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, work)
+        except Exception:  # the loop must outlive a database hiccup
+            logger.exception("%s round failed", what)
+        await asyncio.sleep(seconds)
+
+
 async def notification_retries(app: web.Application) -> AsyncIterator[None]:
     """Sends due urgent-report notifications (first attempts the action server missed, and
     retries) every few seconds."""
-
-    async def loop() -> None:
-        url = app[SETTINGS].staff_webhook_url
-        if not url:
-            logger.warning("STAFF_WEBHOOK_URL is not set: urgent reports wait in the queue without notification")
-        while True:
-            try:
-                await asyncio.get_running_loop().run_in_executor(None, notifications.deliver_due, app[ENGINE], url)
-            except Exception:  # the loop must outlive a database hiccup
-                logger.exception("notification retry round failed")
-            await asyncio.sleep(NOTIFY_EVERY_S)
-
-    task = asyncio.create_task(loop())
+    url = app[SETTINGS].staff_webhook_url
+    if not url:
+        logger.warning("STAFF_WEBHOOK_URL is not set: urgent reports wait in the queue without notification")
+    task = asyncio.create_task(
+        every(NOTIFY_EVERY_S, "notification retry", functools.partial(notifications.deliver_due, app[ENGINE], url))
+    )
     yield
     task.cancel()
 
@@ -98,17 +102,7 @@ async def alert_pushes(app: web.Application) -> AsyncIterator[None]:
         yield
         return
     send = channel_alerts.wechat_push(settings, app[ENGINE])
-
-    async def loop() -> None:
-        while True:
-            try:
-                await asyncio.get_running_loop().run_in_executor(
-                    None, alerts.push_due, app[ENGINE], channel_alerts.WECHAT, send
-                )
-            except Exception:  # the loop must outlive a database hiccup
-                logger.exception("alert push round failed")
-            await asyncio.sleep(PUSH_EVERY_S)
-
-    task = asyncio.create_task(loop())
+    push = functools.partial(alerts.push_due, app[ENGINE], channel_alerts.WECHAT, send)
+    task = asyncio.create_task(every(PUSH_EVERY_S, "alert push", push))
     yield
     task.cancel()

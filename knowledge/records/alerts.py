@@ -25,6 +25,7 @@ from knowledge.core.dates import utc_now
 from knowledge.core.errors import NotFound
 from knowledge.core.vocabulary import EU, EU_MEMBERS
 from knowledge.records.models import ANY, AlertDelivery, AlertPublication, Subscription
+from knowledge.records.outbox import claim
 
 logger = logging.getLogger(__name__)
 
@@ -143,19 +144,6 @@ def publish(
         return _publish(engine, alert, channels_pushed, now)
 
 
-def _claim(session: Session, delivery_id: int, now: datetime) -> bool:
-    claimed = session.execute(
-        update(AlertDelivery)
-        .where(
-            AlertDelivery.id == delivery_id,
-            AlertDelivery.delivered_at.is_(None),
-            or_(AlertDelivery.claimed_until.is_(None), AlertDelivery.claimed_until < now),
-        )
-        .values(claimed_until=now + timedelta(seconds=CLAIM_S))
-    )
-    return claimed.rowcount == 1
-
-
 def push_due(
     engine: Engine, channel: Text, send: Callable[[Text, AlertPublication], None], now: Optional[datetime] = None
 ) -> PushRound:
@@ -174,7 +162,7 @@ def push_due(
         ).all()
     for delivery_id in due:
         with Session(engine) as session, session.begin():
-            if not _claim(session, delivery_id, now):
+            if not claim(session, AlertDelivery, delivery_id, now, CLAIM_S):
                 continue
         with Session(engine) as session, session.begin():
             delivery = session.get(AlertDelivery, delivery_id)

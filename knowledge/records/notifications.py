@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Dict, List, Optional, Text
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from knowledge.core.dates import utc_now
 from knowledge.records.models import KIND_LABELS, Notification, Report
+from knowledge.records.outbox import claim
 
 logger = logging.getLogger(__name__)
 
@@ -80,19 +81,6 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=RETRY_DELAYS_S[min(attempts, len(RETRY_DELAYS_S)) - 1])
 
 
-def _claim(session: Session, notification_id: int, now: datetime) -> bool:
-    claimed = session.execute(
-        update(Notification)
-        .where(
-            Notification.id == notification_id,
-            Notification.delivered_at.is_(None),
-            or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
-        )
-        .values(claimed_until=now + timedelta(seconds=CLAIM_S))
-    )
-    return claimed.rowcount == 1
-
-
 def deliver_due(
     engine: Engine,
     url: Text,
@@ -111,7 +99,7 @@ def deliver_due(
         ).all()
     for notification_id in due:
         with Session(engine) as session, session.begin():
-            if not _claim(session, notification_id, now):
+            if not claim(session, Notification, notification_id, now, CLAIM_S):
                 continue
         with Session(engine) as session, session.begin():
             notification = session.get(Notification, notification_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from contextlib import suppress
 from typing import List, Optional
 
 
@@ -36,18 +37,14 @@ class TcpProxy:
     def cut(self) -> None:
         """Drops every open connection and refuses new ones until `restore`."""
         if self.listener is not None:
-            try:
-                self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() of its thread
-            except OSError:
-                pass  # not connected: nothing to wake on some systems
+            with suppress(OSError):  # wakes the accept() of its thread (some systems refuse)
+                self.listener.shutdown(socket.SHUT_RDWR)
             self.listener.close()
             self.listener = None
         with self.lock:
             for connection in self.connections:
-                try:
+                with suppress(OSError):  # already closed by its other end
                     connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass  # already closed by its other end
                 connection.close()
             self.connections.clear()
 
@@ -69,17 +66,11 @@ class TcpProxy:
 
     @staticmethod
     def _pump(source: socket.socket, sink: socket.socket) -> None:
-        try:
+        with suppress(OSError):  # one side is gone: both are closed below
             while True:
                 data = source.recv(65536)
                 if not data:
                     break
                 sink.sendall(data)
-        except OSError:
-            pass  # one side is gone: the other is closed below
-        finally:
-            for end in (source, sink):
-                try:
-                    end.close()
-                except OSError:
-                    pass
+        for end in (source, sink):
+            end.close()
