@@ -3,6 +3,7 @@
 Every route but /health needs `Authorization: Bearer <ACTION_TOKEN>` (or the token in
 var/action-token), which Rasa sends through `endpoints.yml`; anything else gets 401 before an
 action runs. It listens on ACTION_HOST (loopback unless configured) and answers no browser.
+The knowledge index is built as it starts.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.knowledge_base import knowledge_base
 from knowledge.core import settings as settings_module
 from knowledge.core.settings import Settings
 from knowledge.core.tokens import bearer, same_secret, with_secrets
@@ -38,6 +40,12 @@ def make_app(settings: Settings) -> Sanic:
             )
             return response.json({"error": "unauthorized"}, status=401)
         return None
+
+    @app.after_server_start
+    async def build_index(app: Sanic, _loop: object) -> None:
+        # The first knowledge question would otherwise wait for it (seconds), past the Rasa
+        # server's ACTION_TIMEOUT_S on a slow machine.
+        app.add_task(knowledge_base.index())
 
     return app
 

@@ -50,6 +50,7 @@ def subprocess_env(settings: Settings) -> Dict[Text, Text]:
             "RASA_PORT": str(settings.rasa_port),
             "ACTION_HOST": settings.action_host,
             "ACTION_PORT": str(settings.action_port),
+            "ACTION_TIMEOUT_S": str(settings.action_timeout_s),
             "CONSOLE_PORT": str(settings.console_port),
             "RASA_TOKEN": settings.rasa_token,
             "ACTION_TOKEN": settings.action_token,

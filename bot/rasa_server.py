@@ -56,6 +56,12 @@ def main() -> int:
     import rasa.__main__  # late: Rasa's import is slow and reads the environment
     import rasa.server
 
+    from bot import action_outage
+
+    action_outage.install(
+        settings.action_timeout_s, settings.hotline_phone, settings.hotline_hours or settings.hours.describe()
+    )
+
     create_app = rasa.server.create_app
 
     def guarded_app(*args: Any, **kwargs: Any) -> Any:

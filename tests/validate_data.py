@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WARNING = re.compile(r"UserWarning: (.*)")
 UNUSED_RESPONSE = re.compile(r"The utterance '(\w+)' is not used in any story or rule\.")
 RESPONSE_ARGUMENT = re.compile(r"""response=["'](\w+)["']|["'](utter_\w+)["']""")
+# Quoted like a response name, but Rasa's metadata key that names a bot message's response.
+NOT_RESPONSES = {"utter_action"}
 
 
 def responses_uttered_by_code(directories: Sequence[Path] = (ROOT / "actions", ROOT / "bot")) -> Set[Text]:
@@ -32,7 +34,7 @@ def responses_uttered_by_code(directories: Sequence[Path] = (ROOT / "actions", R
         for path in directory.rglob("*.py"):
             for match in RESPONSE_ARGUMENT.finditer(path.read_text(encoding="utf-8")):
                 names.add(match.group(1) or match.group(2))
-    return names
+    return names - NOT_RESPONSES
 
 
 def form_questions(domain_path: Path = ROOT / "domain.yml") -> Set[Text]:

@@ -66,6 +66,8 @@ class Settings:
     report_reply_days: int
     # Where the action server listens (loopback: only Rasa calls it).
     action_host: Text = "127.0.0.1"
+    # How long the Rasa server waits for an action before telling the user the system is busy.
+    action_timeout_s: int = 10
     # Origins (scheme://host[:port]) whose pages may call the Rasa server (the widget's host).
     allowed_origins: Tuple[Text, ...] = ()
     # Public deployment: the REST channel needs the channel token from every client.
@@ -234,6 +236,7 @@ def load(environ: Optional[Mapping[Text, Text]] = None) -> Settings:
         max_message_chars=_integer(env, "MAX_MESSAGE_CHARS", 10000, 1000, 1_000_000),
         sender_turns_per_minute=_integer(env, "TURNS_PER_MINUTE", 20, 1, 10000),
         address_turns_per_minute=_integer(env, "TURNS_PER_MINUTE_PER_ADDRESS", 60, 1, 100000),
+        action_timeout_s=_integer(env, "ACTION_TIMEOUT_S", 10, 1, 300),
         phone_checks_per_hour=_integer(env, "PHONE_CHECKS_PER_HOUR", 5, 1, 1000),
         **_wechat(env),
     )
