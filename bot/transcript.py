@@ -36,7 +36,8 @@ def buttons_of(buttons: Any) -> List[Dict[Text, Text]]:
 
 def messages(tracker: Dict[Text, Any]) -> List[Dict[Text, Any]]:
     """The user's and the bot's (or staff's) messages of a tracker, oldest first; a clicked
-    button is shown by its title, a bot message with its buttons."""
+    button is shown by its title, a bot message with its buttons and what it says of a
+    handoff."""
     found = []
     for event in tracker.get("events") or []:
         if event.get("event") not in ("user", "bot") or not event.get("text"):
@@ -51,5 +52,8 @@ def messages(tracker: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         buttons = buttons_of((event.get("data") or {}).get("buttons"))
         if buttons:
             entry["buttons"] = buttons
+        state = HANDOFF_RESPONSES.get(metadata.get("utter_action") or "")
+        if state:  # (staff's messages say so by their author)
+            entry["handoff"] = state
         found.append(entry)
     return found

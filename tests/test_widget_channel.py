@@ -25,17 +25,19 @@ def test_messages_show_clicked_buttons_by_title_and_mark_staff():
         "events": [
             {"event": "user", "text": "/affirm", "metadata": {"button_title": "确认提交"}, "timestamp": 1},
             {"event": "bot", "text": "请选择", "data": {"buttons": [{"title": "是", "payload": "/affirm"}]}},
+            {"event": "bot", "text": "已为您转接人工服务", "metadata": {"utter_action": "utter_handoff_in_hours"}},
             {"event": "bot", "text": "您好，我是值班工作人员", "metadata": {"staff": "人工服务"}},
             {"event": "action", "name": "action_listen"},
             {"event": "user", "text": "谢谢", "metadata": {"button_title": 42}},
         ]
     }
-    shown = [(m["from"], m["text"], m.get("buttons")) for m in messages(tracker)]
+    shown = [(m["from"], m["text"], m.get("buttons"), m.get("handoff")) for m in messages(tracker)]
     assert shown == [
-        ("user", "确认提交", None),
-        ("bot", "请选择", [{"title": "是", "payload": "/affirm"}]),
-        ("staff", "您好，我是值班工作人员", None),
-        ("user", "谢谢", None),  # a title that is no text is not shown
+        ("user", "确认提交", None, None),
+        ("bot", "请选择", [{"title": "是", "payload": "/affirm"}], None),
+        ("bot", "已为您转接人工服务", None, "waiting"),
+        ("staff", "您好，我是值班工作人员", None, None),
+        ("user", "谢谢", None, None),  # a title that is no text is not shown
     ]
 
 

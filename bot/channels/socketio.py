@@ -153,7 +153,8 @@ class WidgetInput(SocketIOInput):
         return WidgetOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
 
     def origin_allowed(self, environ: Dict[Text, Any]) -> bool:
-        """No Origin (not a browser), the server's own, or one of ALLOWED_ORIGINS."""
+        """No Origin (not a browser), the server's own, or a browser origin (ALLOWED_ORIGINS
+        and the console's)."""
         origin = environ.get("HTTP_ORIGIN")
         if not origin:
             return True
@@ -174,7 +175,7 @@ class WidgetInput(SocketIOInput):
         return [{k: v for k, v in m.items() if k != "at"} for m in shown]
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        # CORS headers for polling come from Rasa's app (ALLOWED_ORIGINS); the origin of a
+        # CORS headers for polling come from Rasa's app (the browser origins); the origin of a
         # websocket, which no browser checks, is checked on connect.
         sio = AsyncServer(
             async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=self.settings.max_body_bytes

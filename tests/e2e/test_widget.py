@@ -170,6 +170,9 @@ def test_a_staff_reply_appears_live_marked_and_the_hand_back_is_told(page, serve
     expect(message).to_contain_text("人工服务")
     expect(page.get_by_role("status").first).to_have_text("人工服务中")
     screenshot(page, "staff")
+    page.reload()  # the history says who is answering
+    page.wait_for_selector("#tc-ip-widget[data-state=ready]", state="attached", timeout=10_000)
+    expect(page.get_by_role("status").first).to_have_text("人工服务中")
     assert staff.post(f"/api/handoffs/{handoff['id']}/hand-back", {"note": "已答复"}).ok
     expect(bot_messages(page).last).to_contain_text("人工服务已结束", timeout=REPLY_S)
     expect(page.get_by_role("status").first).to_have_text("智能助手在线")

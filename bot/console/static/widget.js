@@ -238,7 +238,7 @@
   function showBot(message) {
     show(message.from === "staff" ? "staff" : "bot", message.text);
     showReplies(message.quick_replies || message.buttons);
-    if (message.handoff) setHandoff(message.handoff);
+    if (message.handoff || message.from === "staff") setHandoff(message.handoff || "staff");
   }
 
   // --- the connection ---
