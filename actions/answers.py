@@ -445,9 +445,16 @@ async def answer_if_question(dispatcher: CollectingDispatcher, tracker: Tracker)
     if context is not None and is_short(text) and answer_types.is_question(text):
         # Alone or with the question before, whichever answers it better.
         return await answer_question(dispatcher, tracker, str(context["intent"]))
-    if answer_types.is_question(text) and has_own_topic(text):
+    if answer_types.is_question(text) and (has_own_topic(text) or asks_about_entity(text, entities)):
         return await answer_from_library(dispatcher, tracker) or []
     return None
+
+
+def asks_about_entity(text: Text, entities: Dict[Text, Text]) -> bool:
+    """“TRO是啥”, “地理标志保护多久”: the thing named is the topic, and the question asks a
+    kind of fact about it (what it is, how long, who decides). “那德国呢” with nothing before
+    it asks no kind of fact: it only names a country."""
+    return answer_types.asked(text) is not None and any(k in TOPICAL for k in entities)
 
 
 async def answer_from_library(

@@ -29,7 +29,7 @@ from actions.tracker import (
 )
 from knowledge.core.dates import china_time, today_in_china
 from knowledge.core.validation import normalise_phone
-from knowledge.library import answer_types
+from knowledge.library import answer_types, answers
 from knowledge.library.limits import REASONS, beyond_reach
 from knowledge.records import notifications, reports
 from knowledge.records.models import CLOSED, DISPUTE, KIND_LABELS, UNFAIR_TREATMENT, Report
@@ -177,8 +177,22 @@ class ActionDiscardForm(Action):
 STATUS_WORDS = re.compile(r"进度|进展|状态|编号|登记|反映|处理到|到哪|结果|查一下|查询|HW-", re.I)
 
 
+CASES = ("case",)
+# A case named by its parties (华为诉中兴那个案子, Samsung v. Apple): a public case, not a report.
+NAMED_CASE = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,}\s*(?:诉|告|v\.|vs\.?)\s*[\u4e00-\u9fffA-Za-z]{2,}", re.I)
+
+
 # What is meant as a report id, whole or not (HW-2026-1, HW123).
 MALFORMED_ID = re.compile(r"(?<![A-Za-z])HW[-_ ]?[0-9A-Za-z-]*(?<!-)", re.I)
+
+
+def case_coverage(tracker: Tracker) -> float:
+    """How much of a status question the cases must cover to answer it: a question that names
+    a case by its parties and says nothing of a report is about that case, so a fair match is
+    enough; otherwise only a good one, since most such questions are about a report."""
+    text = question_text(tracker)
+    named = NAMED_CASE.search(text) and not STATUS_WORDS.search(text)
+    return answers.MIN_COVERAGE if named else CONFIDENT_COVERAGE
 
 
 def followed_answer(tracker: Tracker) -> Optional[Dict[Text, Any]]:
@@ -256,7 +270,7 @@ class ActionReportStatus(Action):
             )
         elif (context := followed_answer(tracker)) is not None:
             return await answer_question(dispatcher, tracker, str(context["intent"]))
-        elif (answered := await answer_from_library(dispatcher, tracker, CONFIDENT_COVERAGE, ("case",))) is not None:
+        elif (answered := await answer_from_library(dispatcher, tracker, case_coverage(tracker), CASES)) is not None:
             return answered
         else:
             dispatcher.utter_message(response="utter_ask_report_id")

@@ -42,10 +42,15 @@ REQUEST = re.compile(
 EXISTS = re.compile(r"有(没有)?(人|地方|机构|部门|专家|谁)\S{0,6}(帮|管|负责|处理|协助)|谁(能|可以|会)?(帮|管)")
 
 
+# Asking what the service costs is a question even beside a request (“想找个专家，收费吗”):
+# the answer says, and the button starts it.
+COST = re.compile(r"收费|费用|多少钱|免费|要钱|花钱|付费|贵不贵|贵吗")
+
+
 def asks_about_service(text: Text) -> bool:
     """A question about the service (whether it exists, its cost, who provides it, how it
     works) rather than a request for it."""
-    return is_question(text) and (bool(EXISTS.search(text)) or not REQUEST.search(text))
+    return is_question(text) and (bool(EXISTS.search(text) or COST.search(text)) or not REQUEST.search(text))
 
 
 class ActionTriageService(Action):

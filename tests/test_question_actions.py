@@ -169,6 +169,8 @@ def test_a_request_for_a_service_starts_its_form(dispatcher, domain, text, inten
         # 帮忙 is a request's word, but asking whether anyone helps is a question.
         ("展会上碰上侵权纠纷，有人帮忙吗", "report_dispute"),
         ("市里会盯哪些海外动态给企业发预警", "subscribe_alerts"),
+        # A request's words (找个专家) with a question about its cost: the cost is answered.
+        ("想找个海外知识产权专家咨询一下，要收费吗", "request_expert"),
     ],
 )
 def test_a_question_about_a_service_is_answered_and_the_service_offered(dispatcher, domain, text, intent):
@@ -219,6 +221,20 @@ def test_a_follow_up_that_refers_back_adds_its_topic_to_the_question_before(disp
     run(ActionClarify(), dispatcher, tracker, domain)
     [message] = dispatcher.messages
     assert message["response"] == "utter_answer" and "31个月" in message["answer"]
+
+
+@pytest.mark.parametrize(
+    "text, intent, found",
+    [
+        ("TRO是啥", "inform", [entity("dispute_type", "临时禁令")]),
+        ("地理标志是个啥", "nlu_fallback", [entity("ip_type", "地理标志")]),
+    ],
+)
+def test_a_question_about_the_thing_it_names_is_answered(dispatcher, domain, text, intent, found):
+    action = ActionClarify() if intent == "nlu_fallback" else ActionHandleInform()
+    run(action, dispatcher, conversation(text, intent, found), domain)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_answer"
 
 
 def test_a_question_taken_for_a_yes_is_answered_as_a_question(dispatcher, domain):

@@ -11,8 +11,10 @@ Passages are the content's own words, never generated.
 
 from __future__ import annotations
 
+import re
+import statistics
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Mapping, Optional, Set, Text, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Text, Tuple
 
 from knowledge.library import answer_types
 from knowledge.library.search import EXCLUSIVE_ENTITIES, Entities, KnowledgeIndex, Suggestion
@@ -35,6 +37,13 @@ SECOND_PASSAGE_SHARE = 0.75
 # Below this share of the question covered by the answer, the library does not answer it:
 # on the regression set (tests/knowledge_questions.yml) 95% of right answers cover more.
 MIN_COVERAGE = 0.15
+# Words of a question about what happened to someone: a case, a suit, a judgment.
+CASE_TALK = re.compile(r"案|判|诉|告|官司|v\.|vs", re.I)
+# A point's label: up to the first colon near its start, after its number (“3. ”, “- ”).
+LABEL = re.compile(r"^(?:\d+\.\s*|-\s*)?([^：:。；]{2,30})[：:]")
+LABEL_WEIGHT = 0.2
+# The entities whose words choose a passage at least as much as a typical word.
+NAMED_ENTITIES = ("country", "ip_type", "dispute_type")
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,36 @@ def _values(entities: Optional[Entities]) -> Dict[Text, Set[Text]]:
     return {name: {value} if isinstance(value, str) else set(value) for name, value in (entities or {}).items()}
 
 
+def _label(passage: Text) -> Text:
+    match = LABEL.match(passage)
+    return match.group(1).lower() if match else ""
+
+
+def _label_shares(passages: Sequence[Text], weights: Mapping[Text, float], total: float) -> List[float]:
+    """How much of the question each passage's label says. The content writes each point as
+    “what it is about：the fact” (“Schedule A案件集中的法院：…”, “337调查的答复期限：…”), so
+    a label that says what was asked marks the point that answers it. Only the words that
+    tell one label of the item from the others count: in “202号通知的文号”, “202号通知的日期”
+    the subject is every label's."""
+    labels = [_label(p) for p in passages]
+    named = [label for label in labels if label]
+    telling = {w: x for w, x in weights.items() if 2 * sum(w in label for label in named) <= len(named)}
+    return [sum(x for w, x in telling.items() if w in label) / total if label else 0.0 for label in labels]
+
+
+def _weights(index: KnowledgeIndex, query: List[Text], values: Dict[Text, Set[Text]]) -> Dict[Text, float]:
+    """How much each question word says in choosing a passage: its IDF over the items, and at
+    least a typical word's for the country, IP or dispute type the question names. 商标 is in
+    most items, so it hardly chooses an item, but in a country's guide it is what tells the
+    trademark passage from the patent one."""
+    weights = index.weights(query)
+    named = {v for name, vals in values.items() if name in NAMED_ENTITIES for v in vals}
+    if not weights or not named:
+        return weights
+    typical = statistics.median(weights.values())
+    return {w: max(weight, typical) if w in named else weight for w, weight in weights.items()}
+
+
 def _agrees(item: Suggestion, values: Dict[Text, Set[Text]]) -> bool:
     """Whether an item is about the question's own country or district, when it names one."""
     return all(values[name] & item.tags.get(name, frozenset()) for name in EXCLUSIVE_ENTITIES if values.get(name))
@@ -144,10 +183,21 @@ def answer(
     asked = kind or answer_types.asked(text)
     asking = answer_types.asking_words(text)
     query = [w for w in index.query(text, entities) if not any(w in phrase for phrase in asking)]
-    weights = index.weights(query)
+    values = _values(entities)
+    weights = _weights(index, query, values)
+    typical = statistics.median(weights.values()) if weights else 0.0
+    named = {v for vals in values.values() for v in vals}
+
+    def speaks_of(case: Suggestion) -> bool:
+        """Whether the question speaks of cases, or names what only this case is about
+        (王致和, 海信: a word of its title rarer than the question's typical word)."""
+        title = case.title.lower()
+        return bool(CASE_TALK.search(text)) or any(
+            weight > typical and w not in named and w in title for w, weight in weights.items()
+        )
+
     total = sum(weights.values()) or 1.0
     top = max(item.score for item, _ in candidates) or 1.0
-    values = _values(entities)
     scored: List[_Scored] = []
     for item, in_scope in candidates:
         # The item's tags (its country, IP and dispute types) are said by each of its passages
@@ -156,13 +206,15 @@ def answer(
         tagged = {w for tags in item.tags.values() if len(tags) == 1 for w in tags}
         neutral = {v for name, vals in values.items() if not item.tags.get(name) for v in vals}
         places = zip(item.passages, item.passage_words, item.passage_countries, strict=True)
+        label_shares = _label_shares(item.passages, weights, total)
         for position, (passage, words, countries) in enumerate(places):
             if asked in answer_types.STRICT and not answer_types.states(asked, passage):
                 continue
             if values.get("country") and countries and not countries & values["country"]:
                 continue
-            # A case outside the scope tells a story, not the period, amount or body asked for.
-            if item.kind == "case" and not in_scope and asked in answer_types.STRICT:
+            # A case outside the scope tells a story, not the period, amount or body asked for,
+            # nor what a question that does not speak of cases or lawsuits asks.
+            if item.kind == "case" and not in_scope and (asked in answer_types.STRICT or not speaks_of(item)):
                 continue
             lowered = passage.lower()
             # A word counts where the passage has it, even inside a longer word (答辩 in 答辩期,
@@ -177,6 +229,7 @@ def answer(
             if not coverage:  # a passage that says nothing of the question answers none of it
                 continue
             score = COVERAGE_WEIGHT * coverage / total + ITEM_WEIGHT * item.score / top + IN_SCOPE_BONUS * in_scope
+            score += LABEL_WEIGHT * label_shares[position]
             # A case's story is an overview only for a question about cases.
             if position == 0 and asked in OVERVIEW_KINDS and (in_scope or item.kind != "case"):
                 score += OVERVIEW_BONUS

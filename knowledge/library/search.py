@@ -33,6 +33,29 @@ MIN_IDF = 0.1
 GRAM_WEIGHT = 0.5
 MIN_PASSAGE_CHARS, MAX_PASSAGE_CHARS = 8, 200
 
+# How people say what the content says in its own words: a question with the left side is
+# also searched with the right (“不理它会怎样” asks about not answering a suit).
+COLLOQUIAL: Mapping[Text, Tuple[Text, ...]] = {
+    "答辩": ("答复", "应诉"),
+    "不理": ("不应诉", "不答复", "缺席"),
+    "不管": ("不应诉", "缺席"),
+    "输了": ("败诉", "救济"),
+    "打输": ("败诉", "救济"),
+    "官司": ("诉讼",),
+    "告了": ("起诉", "被诉"),
+    "被告了": ("被诉", "起诉"),
+    "搞掉": ("无效", "挑战"),
+    "干掉": ("无效", "挑战"),
+    "推翻": ("撤销", "无效"),
+    "冻了": ("冻结",),
+    "被冻": ("冻结",),
+    "扣了": ("扣押", "扣留"),
+    "被扣": ("扣押", "扣留"),
+    "下了": ("下架",),
+    "抄袭": ("侵权", "仿冒"),
+    "山寨": ("假冒", "仿冒"),
+}
+
 Entities = Mapping[Text, Union[Text, Sequence[Text]]]
 
 
@@ -207,8 +230,11 @@ class KnowledgeIndex:
 
     @staticmethod
     def query(text: Text, entities: Optional[Entities] = None) -> List[Text]:
-        """The search words of a question: its terms, then the entity values it lacks."""
+        """The search words of a question: its terms, the content's words for its colloquial
+        ones, then the entity values it lacks."""
         words = terms(text)
+        lowered = normalise(text).lower()
+        words += [w for said, meant in COLLOQUIAL.items() if said in lowered for w in meant if w not in words]
         return words + [v for values in _values(entities).values() for v in values if v not in words]
 
     def weights(self, query: Sequence[Text]) -> Dict[Text, float]:
