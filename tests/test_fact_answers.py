@@ -358,3 +358,53 @@ def test_a_passage_that_says_nothing_of_the_question_is_not_the_answer_even_as_a
     )
     found = answer(KnowledgeIndex([*LIBRARY.docs, fair]), "出国参展还要带哪些文件", {}, topics=("exhibition",))
     assert found.text.startswith("1. 展前带齐材料")
+
+
+GUIDE = doc(
+    "in-guide",
+    "印度知识产权国别指南",
+    "印度商标有效期10年。",
+    "- 印度商标异议期：商标公告之日起3个月内，最长4个月。\n"
+    "- 印度专利的异议：自申请公布后至授权前可提异议；授权公告之日起1年内可提授权后异议。\n"
+    "- 印度诉讼集中的法院：德里高等法院受理的知识产权案件最多。\n"
+    "- 印度诉讼的答辩期：送达后30天。",
+    kind="country_guide",
+    topic="country_guide",
+    country={"印度"},
+)
+
+
+def test_the_named_ip_type_chooses_the_passage_where_it_is_too_common_to_choose_the_item():
+    common = [doc(f"tm-{n}", f"商标第{n}条", f"商标注册须知第{n}条。") for n in range(8)]
+    index = KnowledgeIndex([*common, GUIDE])
+    found = answer(index, "印度商标公告后多久之内可以提异议", {"country": "印度", "ip_type": "商标"})
+    assert "4个月" in found.text and "专利" not in found.text
+
+
+def test_a_passage_whose_label_says_what_was_asked_answers_it():
+    found = answer(KnowledgeIndex([*LIBRARY.docs, GUIDE]), "印度一般在哪个法院起诉的比较多", {"country": "印度"})
+    assert "德里高等法院" in found.text
+
+
+def test_a_colloquial_word_is_also_searched_in_the_contents_words():
+    default = doc(
+        "default", "海外诉讼不应诉的后果", "不应诉通常导致缺席判决。", topic="dispute_guidance", country={"美国"}
+    )
+    assert "答复" in KnowledgeIndex.query("要多久答辩") and "不应诉" in KnowledgeIndex.query("我不理它")
+    found = answer(KnowledgeIndex([*LIBRARY.docs, default]), "被告了我不理它会怎样", {"country": "美国"})
+    assert found.item.id == "default"
+
+
+def test_a_case_outside_the_scope_answers_only_a_question_about_cases():
+    case = doc(
+        "tianrui",
+        "天瑞车轮商业秘密337调查案",
+        "天瑞车轮商业秘密337调查案：ITC认定盗用商业秘密，商业秘密的条件不是本案的问题。",
+        kind="case",
+        topic="case",
+    )
+    article = doc("secret", "商业秘密的构成条件", "商业秘密须满足三个条件：不为公众所知悉、有商业价值、采取保密措施。")
+    index = KnowledgeIndex([*LIBRARY.docs, article, case])
+    scope = {"kinds": ("article",), "topics": ("basics",)}
+    assert answer(index, "商业秘密要满足什么条件才算", {"ip_type": "商业秘密"}, **scope).item.id == "secret"
+    assert answer(index, "天瑞那个案子说的是什么", **scope).item.id == "tianrui"
