@@ -178,6 +178,9 @@ STATUS_WORDS = re.compile(r"进度|进展|状态|编号|登记|反映|处理到|
 
 
 CASES = ("case",)
+# How much of a question filed as a status check, without its words, the library must cover:
+# less than for off-topic messages, since the question is about this service's matters.
+UNWORDED_STATUS_COVERAGE = 0.3
 # A case named by its parties (华为诉中兴那个案子, Samsung v. Apple): a public case, not a report.
 NAMED_CASE = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,}\s*(?:诉|告|v\.|vs\.?)\s*[\u4e00-\u9fffA-Za-z]{2,}", re.I)
 
@@ -258,7 +261,8 @@ class ActionReportStatus(Action):
         """No id and no report of this conversation: the progress of a matter elsewhere (an
         office's examination, a lawsuit) is not known; a short question just after an answer
         that says nothing of a report (“区县一级有没有”) follows that answer; “那个案子最后结果
-        怎样” about a public case is answered from the cases; otherwise the id is asked for.
+        怎样” about a public case is answered from the cases, and a question without a status
+        check's words that the library covers well from it; otherwise the id is asked for.
         Either way an id given next is looked up."""
         # The rules alone: a status check reads like the progress questions the classifier refuses.
         reason = beyond_reach(question_text(tracker), learned=False)
@@ -271,6 +275,10 @@ class ActionReportStatus(Action):
         elif (context := followed_answer(tracker)) is not None:
             return await answer_question(dispatcher, tracker, str(context["intent"]))
         elif (answered := await answer_from_library(dispatcher, tracker, case_coverage(tracker), CASES)) is not None:
+            return answered
+        elif not STATUS_WORDS.search(question_text(tracker)) and (
+            answered := await answer_from_library(dispatcher, tracker, UNWORDED_STATUS_COVERAGE)
+        ):
             return answered
         else:
             dispatcher.utter_message(response="utter_ask_report_id")

@@ -237,6 +237,25 @@ def test_a_question_about_the_thing_it_names_is_answered(dispatcher, domain, tex
     assert message["response"] == "utter_answer"
 
 
+@pytest.mark.parametrize(
+    "text, found, about",
+    [
+        # A public case named by its parties, not a report.
+        ("华为诉中兴那个欧盟法院的案子为啥那么有名", [entity("country", "欧盟")], "华为"),
+        # A question the library covers well, with no word of a status check.
+        (
+            "国外那个抢注我们牌子的以前是我们代理商，手里有代理合同，这个有用没",
+            [entity("dispute_type", "商标抢注")],
+            "抢注",
+        ),
+    ],
+)
+def test_a_question_taken_for_a_status_check_is_answered(dispatcher, domain, text, found, about):
+    run(ActionReportStatus(), dispatcher, conversation(text, "check_report_status", found), domain)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_answer" and about in message["title"] + message["answer"]
+
+
 def test_a_question_taken_for_a_yes_is_answered_as_a_question(dispatcher, domain):
     run(ActionAcknowledge(), dispatcher, conversation("海牙体系是管什么的", "affirm"), domain)
     [message] = dispatcher.messages

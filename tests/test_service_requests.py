@@ -24,6 +24,7 @@ from knowledge.core.requests import requested_report
         ("查一下刚登记的状态", "check_report_status"),
         ("想反映一下情况", None),
         ("德国的商标怎么注册", None),
+        ("美国海关那边能不能备案专利，还是只能备商标", None),
     ],
 )
 def test_what_is_asked_for_in_words(text, wanted):

@@ -15,7 +15,8 @@ ABOUT_THE_SERVICE = re.compile(r"收费|费用|多少钱|免费|要钱|有没有
 # A report id, whole or not (HW-20261124-ABCD, HW-2026-1): the message asks for a status.
 STATUS, REPORT_ID = "check_report_status", re.compile(r"(?<![A-Za-z])HW[-_ ]?\d", re.I)
 REGISTER = re.compile(
-    r"(帮|给|替|请|麻烦|想|要|需要|能|可以|申请)\S{0,4}(登记|立案|报案|上报|备案|建档|报上去|报个案|报一下|反映)"
+    # 备案 only as a request in itself (备案一下): “能不能备案专利” asks about customs recordal.
+    r"(帮|给|替|请|麻烦|想|要|需要|能|可以|申请)\S{0,4}(登记|立案|报案|上报|建档|报上去|报个案|报一下|反映)"
     r"|(登记|立案|报案|备案|反映)(一下|下|吧|上)|(登记|上报|报)(一[个起件])?(纠纷|案子|案件)"
 )
 # What makes the request one about unfair treatment rather than a dispute.

@@ -257,7 +257,11 @@ def answer(
     ):
         chosen.append(second)
     chosen.sort(key=lambda s: s.position)
-    coverage = sum(weights[w] * share for w, share in _union(s.covered for s in chosen).items()) / total
+    # Whether the library answers at all is judged on the words' own weights: the named
+    # country or IP type chooses among passages, but saying it is no answer.
+    plain = index.weights(query)
+    union = _union(s.covered for s in chosen)
+    coverage = sum(plain[w] * share for w, share in union.items()) / (sum(plain.values()) or 1.0)
     if coverage < min_coverage:
         return None
     return Answer(best.item, tuple(_trim(passages[s.position]) for s in chosen), asked, round(coverage, 3))
