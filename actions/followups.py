@@ -46,6 +46,11 @@ NO_TOPIC = frozenset(
 REFERS_BACK = re.compile(r"^(那|那么|那如果|如果|要是|假如|万一|这个|那个|它|这|该|还有)|呢[?？。!！]?$")
 
 
+# Words that point at the answer before (“区县一级有没有类似的”): what they point at is in the
+# question before; searched as words, 类似 would find the 类似商品 of trademark classes.
+REFERENCE_WORDS = re.compile(r"类似的|相似的|一样的|同样的|这样的|那样的|这种的|类似")
+
+
 @dataclass(frozen=True)
 class Question:
     """What to answer: the intent, the words to search with, the entities, the kind of fact."""
@@ -130,7 +135,8 @@ def with_context(context: Dict[Text, Any], text: Text, topical: Dict[Text, Text]
         if old:
             earlier = _replace_value(earlier, "country", old, HOME_COUNTRY)
     kind = answer_types.asked(text) or context.get("kind")
-    return Question(str(context["intent"]), f"{earlier} {text}".strip(), merged, kind)
+    own = REFERENCE_WORDS.sub(" ", text)
+    return Question(str(context["intent"]), f"{earlier} {own}".strip(), merged, kind)
 
 
 def _replace_home(text: Text, new: Text) -> Text:

@@ -3,7 +3,7 @@
 import pytest
 
 from knowledge.core.text import tokenize
-from knowledge.library.search import KnowledgeIndex
+from knowledge.library.search import KnowledgeIndex, in_digits
 
 
 def ids(results):
@@ -57,3 +57,17 @@ def test_below_the_threshold_nothing_is_returned(kb_index, question):
 
 def test_an_empty_index_answers_nothing():
     assert KnowledgeIndex([]).suggest("337调查", {}) == []
+
+
+@pytest.mark.parametrize(
+    "question, digits",
+    [
+        ("第五六年那会儿要交什么", "第5 6 年"),
+        ("二十一天内要答辩吗", "21 天"),
+        ("两个月", "2 个月"),
+        ("等一下子", "等一下子"),
+    ],
+)
+def test_numbers_written_in_chinese_are_searched_as_digits(question, digits):
+    assert digits in in_digits(question)
+    assert all(n in KnowledgeIndex.query(question) for n in digits.split() if n.isdigit())

@@ -19,7 +19,7 @@ from actions.conversation import (
     ActionRequestHuman,
 )
 from actions.fallback import ActionClarify
-from actions.followups import CONTEXT_SLOT
+from actions.followups import CONTEXT_SLOT, with_context
 from actions.knowledge_base import KnowledgeBase
 from actions.reports import ActionReportStatus
 from actions.services import ActionTriageService
@@ -214,6 +214,13 @@ def test_a_long_text_of_no_known_kind_is_read_without_guessing_guidance(dispatch
 
 
 PCT_ENTRY = {"intent": "ask_country_guide", "text": "PCT申请什么时候要进入国家阶段", "entities": {}, "kind": "duration"}
+
+
+def test_the_words_that_point_back_are_not_searched_for():
+    center = {"intent": "ask_contact", "text": "维权援助中心铜川中心是干啥的", "entities": {}, "kind": "definition"}
+    question = with_context(center, "那区县一级有没有类似的", {})
+    assert question.text.startswith("维权援助中心铜川中心是干啥的") and "区县" in question.text
+    assert "类似" not in question.text
 
 
 def test_a_follow_up_that_refers_back_adds_its_topic_to_the_question_before(dispatcher, domain):

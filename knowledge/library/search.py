@@ -56,6 +56,25 @@ COLLOQUIAL: Mapping[Text, Tuple[Text, ...]] = {
     "山寨": ("假冒", "仿冒"),
 }
 
+DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+# A number in Chinese before a unit (二十一天, 第五六年): the content writes numbers in digits.
+CHINESE_NUMBER = re.compile(r"([零一二两三四五六七八九十]{1,4})(?=个?(?:年|月|天|日|周|倍|类|条|项|款))")
+
+
+def _number(chars: Text) -> List[Text]:
+    """二十一 -> [21]; 五六 (a range, “five or six”) -> [5, 6]."""
+    if "十" not in chars:
+        return [str(DIGITS[c]) for c in chars if c in DIGITS]
+    tens, _, ones = chars.partition("十")
+    return [str(DIGITS.get(tens, 1) * 10 + DIGITS.get(ones, 0))]
+
+
+def in_digits(text: Text) -> Text:
+    """The text with the numbers it writes in Chinese characters before a unit in digits
+    (第五六年 -> 第5 6年), as the content writes them."""
+    return CHINESE_NUMBER.sub(lambda match: " ".join(_number(match.group(1))) + " ", text)
+
+
 Entities = Mapping[Text, Union[Text, Sequence[Text]]]
 
 
@@ -232,8 +251,8 @@ class KnowledgeIndex:
     def query(text: Text, entities: Optional[Entities] = None) -> List[Text]:
         """The search words of a question: its terms, the content's words for its colloquial
         ones, then the entity values it lacks."""
-        words = terms(text)
         lowered = normalise(text).lower()
+        words = terms(in_digits(lowered))
         words += [w for said, meant in COLLOQUIAL.items() if said in lowered for w in meant if w not in words]
         return words + [v for values in _values(entities).values() for v in values if v not in words]
 
