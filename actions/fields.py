@@ -187,7 +187,8 @@ def story_of(message: Message, min_chars: int = MIN_DESCRIPTION_CHARS) -> Option
 def answer_when_asked(slot: Text, typed: Text, today: date) -> Answer:
     """The whole message read as the answer to the question about `slot`."""
     spec, text = FIELDS[slot], normalise(typed).strip()
-    if spec.open_value is not None and UNSURE.match(text):
+    # 不限 (any country, any type) leaves the field open as 不确定 does.
+    if spec.open_value is not None and (UNSURE.match(text) or ANY_VALUE.match(text)):
         return Answer(spec.open_value)
     if slot == "company_name":
         name = clean_company_name(text)

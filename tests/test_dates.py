@@ -76,7 +76,10 @@ def test_today_is_not_past():
     assert deadline.is_past(TODAY) is False
 
 
-@pytest.mark.parametrize("text", ["没有", "暂时没有截止日期", "不清楚", "不知道", "无", "没有期限", "不限", "暂无"])
+@pytest.mark.parametrize(
+    "text",
+    ["没有", "暂时没有截止日期", "不清楚", "不知道", "无", "没有期限", "不限", "暂无", "对方没给期限", "法院没说"],
+)
 def test_no_deadline_is_an_answer(text):
     deadline = parse_deadline(text, TODAY)
     assert deadline == Deadline(None)
@@ -116,8 +119,6 @@ def test_unreadable_deadlines_give_none(text):
 )
 def test_chinese_number(text, expected):
     assert chinese_number(text) == expected
-
-
 
 
 @pytest.mark.parametrize(

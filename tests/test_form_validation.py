@@ -205,6 +205,8 @@ def test_an_unknown_country_is_said_and_asked_again(dispatcher):
         ("dispute_type", "337", "337调查"),
         ("dispute_type", "不确定", "不确定"),
         ("dispute_type", "都有可能", "不确定"),
+        # Any country: the field stays open as for 不确定.
+        ("country", "不限", "不确定"),
     ],
 )
 def test_a_closed_choice_becomes_its_canonical_value(dispatcher, slot, text, value):

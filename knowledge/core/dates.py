@@ -13,7 +13,10 @@ from typing import Optional, Text
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-NO_DEADLINE = re.compile(r"^(没有|没|无|暂无|暂时没有|还没有|不清楚|不知道|不确定|说不好|未知|不详|没说|没给)")
+# “没有”, also with who set none (对方没给期限, 法院没说).
+NO_DEADLINE = re.compile(
+    r"^(对方|对面|他们|法院|海关|平台|律师)?(也)?(没有|没|无|暂无|暂时没有|还没有|不清楚|不知道|不确定|说不好|未知|不详|没说|没给)"
+)
 DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
 
