@@ -48,6 +48,7 @@ from actions.labels import FIELD_LABELS, button
 from actions.reports import ActionReportStatus
 from actions.tracker import entity_list, entity_spans, latest_intent, message_entities, question_text, ranked_intents
 from knowledge.core.dates import today_in_china
+from knowledge.core.requests import STATUS, requested_report
 from knowledge.core.text import normalise
 from knowledge.core.validation import description_is_useful
 
@@ -342,7 +343,9 @@ class ReportFormValidation(FormValidationAction, ABC):
         intent = latest_intent(tracker)
         if is_question(text) and (knowledge_intent(tracker) or intent == "check_report_status"):
             return True
-        return intent == "check_report_status" and bool(message_entities(tracker).get("report_id"))
+        # A status check in so many words (刚才那个登记现在到哪一步了), whatever its shape.
+        said = requested_report(text) == STATUS
+        return intent == "check_report_status" and (said or bool(message_entities(tracker).get("report_id")))
 
     @staticmethod
     async def interrupt(

@@ -455,8 +455,9 @@ def test_a_plain_answer_classified_inform_is_not_taken_for_a_question(dispatcher
     assert [m["recorded"] for m in dispatcher.messages] == ["企业名称 铜川华陶瓷业有限公司"]
 
 
-def test_a_status_check_mid_form_is_answered(dispatcher, with_kb, monkeypatch):
-    tracker = form_tracker("我之前登记的那个到哪一步了？", "check_report_status", requested="deadline")
+@pytest.mark.parametrize("text", ["我之前登记的那个到哪一步了？", "刚才那个登记现在到哪一步了"])
+def test_a_status_check_mid_form_is_answered(dispatcher, with_kb, monkeypatch, text):
+    tracker = form_tracker(text, "check_report_status", requested="deadline")
     assert run(ValidateDisputeForm(), dispatcher, tracker)[-1] == SlotSet("deadline", None)
     assert responses(dispatcher) == ["utter_ask_report_id"]
 
