@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Text, Tuple
 
 from knowledge.library import answer_types
+from knowledge.library.answer_types import STRICT
 from knowledge.library.search import EXCLUSIVE_ENTITIES, Entities, KnowledgeIndex, Suggestion
 
 CANDIDATE_ITEMS = 5
@@ -133,6 +134,17 @@ def _weights(index: KnowledgeIndex, query: List[Text], values: Dict[Text, Set[Te
     return {w: max(weight, typical) if w in named else weight for w, weight in weights.items()}
 
 
+def _speaks_of(case: Suggestion, text: Text, weights: Mapping[Text, float], values: Dict[Text, Set[Text]]) -> bool:
+    """Whether the question speaks of cases or suits, or names what only this case is about
+    (王致和, 海信: a word of its title, not an entity value, rarer than the question's typical word)."""
+    if CASE_TALK.search(text):
+        return True
+    typical = statistics.median(weights.values()) if weights else 0.0
+    named = {v for vals in values.values() for v in vals}
+    title = case.title.lower()
+    return any(weight > typical and w not in named and w in title for w, weight in weights.items())
+
+
 def _agrees(item: Suggestion, values: Dict[Text, Set[Text]]) -> bool:
     """Whether an item is about the question's own country or district, when it names one."""
     return all(values[name] & item.tags.get(name, frozenset()) for name in EXCLUSIVE_ENTITIES if values.get(name))
@@ -185,17 +197,6 @@ def answer(
     query = [w for w in index.query(text, entities) if not any(w in phrase for phrase in asking)]
     values = _values(entities)
     weights = _weights(index, query, values)
-    typical = statistics.median(weights.values()) if weights else 0.0
-    named = {v for vals in values.values() for v in vals}
-
-    def speaks_of(case: Suggestion) -> bool:
-        """Whether the question speaks of cases, or names what only this case is about
-        (王致和, 海信: a word of its title rarer than the question's typical word)."""
-        title = case.title.lower()
-        return bool(CASE_TALK.search(text)) or any(
-            weight > typical and w not in named and w in title for w, weight in weights.items()
-        )
-
     total = sum(weights.values()) or 1.0
     top = max(item.score for item, _ in candidates) or 1.0
     scored: List[_Scored] = []
@@ -208,13 +209,14 @@ def answer(
         places = zip(item.passages, item.passage_words, item.passage_countries, strict=True)
         label_shares = _label_shares(item.passages, weights, total)
         for position, (passage, words, countries) in enumerate(places):
-            if asked in answer_types.STRICT and not answer_types.states(asked, passage):
+            if asked in STRICT and not answer_types.states(asked, passage):
                 continue
             if values.get("country") and countries and not countries & values["country"]:
                 continue
             # A case outside the scope tells a story, not the period, amount or body asked for,
             # nor what a question that does not speak of cases or lawsuits asks.
-            if item.kind == "case" and not in_scope and (asked in answer_types.STRICT or not speaks_of(item)):
+            told = item.kind == "case" and not in_scope
+            if told and (asked in STRICT or not _speaks_of(item, text, weights, values)):
                 continue
             lowered = passage.lower()
             # A word counts where the passage has it, even inside a longer word (答辩 in 答辩期,
