@@ -251,9 +251,9 @@ def test_a_question_about_the_thing_it_names_is_answered(dispatcher, domain, tex
         ("华为诉中兴那个欧盟法院的案子为啥那么有名", [entity("country", "欧盟")], "华为"),
         # A question the library covers well, with no word of a status check.
         (
-            "国外那个抢注我们牌子的以前是我们代理商，手里有代理合同，这个有用没",
+            "以前的经销商在国外抢注了我们的商标，能申请宣告无效吗",
             [entity("dispute_type", "商标抢注")],
-            "抢注",
+            "无效",
         ),
     ],
 )
