@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from knowledge.core.dates import DIGITS, chinese_number
 from knowledge.core.text import normalise, tokenize
 from knowledge.core.vocabulary import EU, EU_MEMBERS, HOME_COUNTRY, HOME_FORMS, vocabulary
 from knowledge.library.models import Article, Case, CountryGuide, Institution, RiskAlert
@@ -56,17 +57,16 @@ COLLOQUIAL: Mapping[Text, Tuple[Text, ...]] = {
     "山寨": ("假冒", "仿冒"),
 }
 
-DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2}
 # A number in Chinese before a unit (二十一天, 第五六年): the content writes numbers in digits.
 CHINESE_NUMBER = re.compile(r"([零一二两三四五六七八九十]{1,4})(?=个?(?:年|月|天|日|周|倍|类|条|项|款))")
 
 
 def _number(chars: Text) -> List[Text]:
     """二十一 -> [21]; 五六 (a range, “five or six”) -> [5, 6]."""
-    if "十" not in chars:
+    if "十" not in chars and len(chars) > 1:
         return [str(DIGITS[c]) for c in chars if c in DIGITS]
-    tens, _, ones = chars.partition("十")
-    return [str(DIGITS.get(tens, 1) * 10 + DIGITS.get(ones, 0))]
+    value = chinese_number(chars)
+    return [str(value)] if value is not None else []
 
 
 def in_digits(text: Text) -> Text:
