@@ -37,7 +37,8 @@ def _stop_on_signals() -> None:
 
 
 def run(settings: settings_module.Settings) -> int:
-    """Prepares the database and the model, then serves until Ctrl-C."""
+    """Prepares the database and the model, then serves until Ctrl-C, restarting a server
+    that crashes."""
     prepare_database(settings.database_url)
     model = ensure_model(settings)
     servers = Servers(settings, model)
@@ -57,7 +58,8 @@ def run(settings: settings_module.Settings) -> int:
             "  Chat in the terminal: make shell.  Stop: Ctrl-C.\n",
             flush=True,
         )
-        return servers.wait()
+        servers.supervise()
+        return 0
     except KeyboardInterrupt:
         logger.info("stopping")
         return 0

@@ -1,4 +1,5 @@
-"""Starting, watching and stopping the Rasa server and the action server."""
+"""Starting, watching, restarting and stopping the action server, the Rasa server and the
+console."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -21,6 +23,19 @@ logger = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 120
 STOP_TIMEOUT_S = 20
+
+# A crashed server is restarted after 1 s, then 2, 4, 8 … s while it keeps crashing: a
+# one-off crash costs a second, a server that cannot start does not spin a core (two on the
+# target machine). 30 s caps the wait, so a server whose cause went away (the database is
+# back) is up again within half a minute.
+RESTART_FIRST_DELAY_S = 1.0
+RESTART_MAX_DELAY_S = 30.0
+# A server that stayed up this long was healthy: its next crash starts from the first delay
+# again. Longer than the Rasa server's model loading (about 30 s), so a server that crashes
+# while loading keeps backing off.
+RESTART_RESET_AFTER_S = 60.0
+# How often the supervisor looks at its children: a crash is noticed within a second.
+SUPERVISE_POLL_S = 1.0
 
 
 # The project's Rasa inputs, as `rasa train` and `rasa data validate` take them.
@@ -114,6 +129,20 @@ def rasa_server_ready(settings: Settings) -> bool:
     return bool(parsed and parsed.get("intent", {}).get("name"))
 
 
+def crashes_in_a_row(before: int, uptime_s: float) -> int:
+    """How many times in a row a server has now crashed, `before` counted until its last
+    start and the run that just ended having lasted `uptime_s`."""
+    return 1 if uptime_s >= RESTART_RESET_AFTER_S else before + 1
+
+
+def restart_delay(crashes: int) -> float:
+    """The wait before restarting a server that crashed `crashes` (at least 1) times in a
+    row: the first delay, doubled for each crash before, capped."""
+    # The exponent is bounded so that a server crashing for days cannot overflow a float.
+    doublings = min(max(crashes - 1, 0), 64)
+    return min(RESTART_FIRST_DELAY_S * 2.0**doublings, RESTART_MAX_DELAY_S)
+
+
 class Servers:
     """The action server, the Rasa server and the console as child processes, sharing
     `settings` with their secrets filled in."""
@@ -123,6 +152,9 @@ class Servers:
         self.model = model
         self.log_dir = log_dir
         self.processes: Dict[Text, subprocess.Popen] = {}
+        # What each server was started with and when: a restart repeats the command.
+        self.commands: Dict[Text, List[Text]] = {}
+        self.started_at: Dict[Text, float] = {}
 
     def _spawn(self, name: Text, command: List[Text]) -> None:
         output = None
@@ -130,6 +162,8 @@ class Servers:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             output = open(self.log_dir / f"{name}.log", "ab")
         logger.info("starting %s: %s", name, " ".join(command))
+        self.commands[name] = command
+        self.started_at[name] = time.monotonic()
         self.processes[name] = subprocess.Popen(
             command,
             cwd=ROOT,
@@ -196,11 +230,34 @@ class Servers:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
-    def wait(self) -> int:
-        """Blocks until one server exits; returns its exit code."""
-        while True:
-            for name, process in self.processes.items():
-                if process.poll() is not None:
-                    logger.error("%s server exited with code %s", name, process.returncode)
-                    return process.returncode or 1
-            time.sleep(1)
+    def supervise(self, stopping: Optional[threading.Event] = None) -> None:
+        """Watches the started servers until `stopping` is set (for `bot run`, never: Ctrl-C
+        or SIGTERM ends it). A server that exits is logged and started again, alone, with
+        the same command, settings and log file, after `restart_delay`; the others keep
+        serving meanwhile."""
+        stopping = stopping or threading.Event()
+        crashes: Dict[Text, int] = {}
+        restart_at: Dict[Text, float] = {}
+        while not stopping.is_set():
+            now = time.monotonic()
+            for name, process in list(self.processes.items()):
+                if name in restart_at:
+                    if now >= restart_at[name]:
+                        del restart_at[name]
+                        logger.warning("restarting %s server (crash %d in a row)", name, crashes[name])
+                        self._spawn(name, self.commands[name])
+                    continue
+                if process.poll() is None:
+                    continue
+                uptime = now - self.started_at[name]
+                crashes[name] = crashes_in_a_row(crashes.get(name, 0), uptime)
+                delay = restart_delay(crashes[name])
+                logger.error(
+                    "%s server exited with code %s after %.0f s up; restarting it in %.0f s",
+                    name,
+                    process.returncode,
+                    uptime,
+                    delay,
+                )
+                restart_at[name] = now + delay
+            stopping.wait(SUPERVISE_POLL_S)
