@@ -246,7 +246,9 @@ class ActionCaseSearch(AnswerAction):
             # No case is like it: the question may be about cases (“市里的案例库收哪些案例”).
             return await answer_from_library(dispatcher, tracker) or []
         self.answer(dispatcher, index, text, entities)
-        return [SlotSet("case_query", text)]
+        # The first page is the topic a follow-up (“那一般结果都怎么样”) refers to.
+        topic = [remember(tracker, Question(self.intent, text, entities, None))] if first_page else []
+        return [SlotSet("case_query", text), *topic]
 
     def answer(
         self,

@@ -74,7 +74,11 @@ MAX_QUESTION_CHARS = 60
 # A question, as a message in the middle of a form asks one.
 FORM_QUESTION = re.compile(
     r"[?？]\s*$|[吗呢么嘛]\s*[。！!]?\s*$|怎么办|怎么处理|咋办|咋处理|如何|怎样|是否|能否|可否|多久|多长时间|"
-    r"多少钱|有没有|能不能|要不要|可以吗|是什么|为什么|什么意思|哪里|哪个|哪些|哪家|是谁"
+    r"多少钱|有没有|能不能|要不要|可以吗|什么意思|哪里|哪个|哪些|哪家|是谁|"
+    # What or why, where a clause asks it (“…是啥，为啥…”), not where a story says it in
+    # passing (具体是啥权也没说清, 不知道为啥); 有啥后果.
+    r"(?:^|[，,。；\s])(什么是|啥是|为什么|为啥)|(?<!知道)(是什么|是啥|叫啥|为啥|为什么)(?=$|[，,。？?！!\s呢啊])|"
+    r"有啥(办法|用|区别|后果|风险|要求|条件|影响|程序)"
 )
 # The user saying that something given before is wrong: plainly, or in words that a longer
 # account of what happened also uses (不是我们抄的，是他们…).

@@ -110,6 +110,10 @@ def test_long_lines_become_passages_cut_at_sentence_ends_and_headings_are_droppe
         ("美国专利商标局的官网是什么", answer_types.WEBSITE),
         ("德国商标", None),
         ("美国发明专利能保护多少年，从哪天开始算", answer_types.DURATION),
+        # Whether something bears the costs asks yes or no, not for an amount.
+        ("有保险能管维权的费用吗", answer_types.YES_NO),
+        ("337调查到底是个什么调查", answer_types.DEFINITION),
+        ("PCT申请交给谁", answer_types.ORGANISATION),
         ("这套机制打算啥时候建起来", answer_types.WHEN),
         # The story's 金额 is not what is asked: only the clauses shaped as questions count.
         ("店铺的款被冻了，老板说金额不大，不应诉会有什么后果？", None),
@@ -169,6 +173,15 @@ def test_the_kind_of_fact_a_question_asks_is_recognised(question, kind):
         ("怎样确保商标不被抢注", None),
         ("收到律师函怎么办", None),
         ("马德里申请能指定欧盟吗", None),
+        ("韩国知识产权局审查员金某某的邮箱多少", limits.PRIVATE),
+        ("美国律师Johnson收费多少钱一小时", limits.PRIVATE),
+        ("对手还没公开的专利申请内容能发我看看吗", limits.PRIVATE),
+        ("明天去市局开会几点开始", limits.LIVE_DATA),
+        ("下一届广交会投诉站会派哪几个人值班", limits.LIVE_DATA),
+        ("我们跟德国客户的调解明天能谈成吗", limits.PREDICTION),
+        # 以后 after an event is a step of a procedure, not the future.
+        ("337终裁出来以后美国总统还能否决吗", None),
+        ("我们以后会不会被告", limits.PREDICTION),
     ],
 )
 def test_questions_no_knowledge_base_can_answer_are_recognised(question, reason):
@@ -408,3 +421,60 @@ def test_a_case_outside_the_scope_answers_only_a_question_about_cases():
     scope = {"kinds": ("article",), "topics": ("basics",)}
     assert answer(index, "商业秘密要满足什么条件才算", {"ip_type": "商业秘密"}, **scope).item.id == "secret"
     assert answer(index, "天瑞那个案子说的是什么", **scope).item.id == "tianrui"
+
+
+def test_a_passage_about_another_ip_type_does_not_answer_a_question_about_one():
+    guide = doc(
+        "au-guide",
+        "澳大利亚知识产权国别指南",
+        "澳大利亚实行申请在先。",
+        "- 澳大利亚著作权的保护期：作者终生加死后70年。\n- 澳大利亚商标有效期：自申请日起10年，可续展。",
+        kind="country_guide",
+        topic="country_guide",
+        country={"澳大利亚"},
+    )
+    entities = {"country": "澳大利亚", "ip_type": "商标"}
+    found = answer(KnowledgeIndex([*LIBRARY.docs, guide]), "澳大利亚商标保护期多久", entities)
+    assert "10年" in found.text and "70年" not in found.text
+
+
+def test_being_an_overview_chooses_a_passage_within_an_item_not_the_item():
+    # The other item's short answer says as much of the question as this one's point, but the
+    # point says more than its own item's short answer: the point answers.
+    near = doc(
+        "ds-judgment", "美国确认不侵权之诉", "被控侵权方收到警告后可以主动起诉，请求确认不侵权。", topic="dispute"
+    )
+    sued = doc(
+        "us-suit",
+        "在美国被起诉",
+        "在美国被起诉的，请当地律师应诉。",
+        "1. 美国被诉后的第一步：保全资料，委托律师，确认答辩期。",
+        topic="dispute_guidance",
+    )
+    found = answer(KnowledgeIndex([*LIBRARY.docs, near, sued]), "在美国被起诉了，第一步干啥", {"country": "美国"})
+    assert found.item.id == "us-suit" and "保全资料" in found.text
+
+
+def test_the_items_title_and_keywords_count_towards_whether_it_answers():
+    def item(keywords):
+        text = "发明专利须具备新颖性、创造性和实用性。"
+        return make_document("article", "patentability", "basics", "专利的条件", text, "", "测试来源", {}, keywords)
+
+    patentability, bare = item(["专利三性", "三性", "授权条件"]), item([])
+    question = "专利要授权得满足哪三性"
+    found = answer(KnowledgeIndex([*LIBRARY.docs, patentability]), question, {"ip_type": "专利"})
+    assert found.item.id == "patentability" and "新颖性" in found.text
+    without = answer(KnowledgeIndex([*LIBRARY.docs, bare]), question, {"ip_type": "专利"})
+    assert without is None or without.item.id != "patentability"
+
+
+def test_a_label_that_says_what_the_short_answer_does_not_is_the_point_asked_for():
+    notice = doc(
+        "notice",
+        "202号通知：文号、发文单位和日期",
+        "铜川的文件是202号通知，由市场监管局和贸促会联合发布。",
+        "1. 202号通知的日期：2022年7月4日。\n2. 202号通知的国家层面依据：国家知识产权局和中国贸促会的指导意见。",
+        topic="local_service",
+    )
+    found = answer(KnowledgeIndex([*LIBRARY.docs, notice]), "202号文是根据哪些上级文件制定的", {})
+    assert "指导意见" in found.text

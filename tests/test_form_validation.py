@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.experts import ActionAskExpertId, ValidateExpertForm
-from actions.forms import ActionAskDisputeType, ActionAskIpType, ValidateDisputeForm, ValidateUnfairForm
+from actions.forms import ActionAskDisputeType, ActionAskIpType, ValidateDisputeForm, ValidateUnfairForm, is_question
 from actions.knowledge_base import knowledge_base
 from actions.reports import ActionAskReportConfirmed
 from knowledge.core.dates import today_in_china
@@ -784,6 +784,20 @@ def test_a_correction_that_names_the_new_value_first(dispatcher):
     filled = {**FILLED, "ip_type": "专利"}
     tracker = form_tracker("类型是外观设计不是专利", requested="report_confirmed", slots=filled, entities=found)
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"ip_type": "外观设计", "report_confirmed": None}
+
+
+@pytest.mark.parametrize(
+    "text, asks",
+    [
+        ("schedule A的案子是啥，为啥被告名单里一堆中国卖家", True),
+        ("什么是337", True),
+        ("不应诉有啥后果", True),
+        ("一批配件在伊斯坦布尔被海关扣了 具体是啥权也没说清", False),
+        ("不知道为啥被投诉了", False),
+    ],
+)
+def test_what_and_why_ask_where_a_clause_asks_them(text, asks):
+    assert is_question(text) is asks
 
 
 def test_a_story_with_a_question_word_in_passing_is_the_description(dispatcher):

@@ -65,6 +65,8 @@ def test_control_intents_and_other_services_are_kept(intent):
         ("找专家要收费吗", None),
         ("能推荐律师事务所吗", None),
         ("能不能保证登记以后一定解决", None),
+        # An expert met before is spoken of, not asked for.
+        ("我们之前对接的那个专家叫啥来着", None),
     ],
 )
 def test_an_expert_asked_for_in_words(text, wanted):

@@ -9,7 +9,10 @@ from typing import Optional, Text
 
 REPORT, UNFAIR, EXPERT = "report_dispute", "report_unfair_treatment", "request_expert"
 # Asking for one of the pool's experts (not a firm: 推荐律所 is no request for the service).
-EXPERT_WORDS = re.compile(r"(推荐|介绍|找|安排|对接|匹配)(一?个|一位|几个|几位)?\S{0,6}专家")
+# An expert met before (之前对接的那个专家) is spoken of, not asked for.
+EXPERT_WORDS = re.compile(
+    r"(?<!之前|以前|上次|已经|曾经|原来)(推荐|介绍|找|安排|对接|匹配)(一?个|一位|几个|几位)?\S{0,6}专家"
+)
 # A question about the service itself (its cost, whether it exists, how it works).
 ABOUT_THE_SERVICE = re.compile(r"收费|费用|多少钱|免费|要钱|有没有|怎么|如何|流程|条件|需要什么|是谁")
 # A report id, whole or not (HW-20261124-ABCD, HW-2026-1): the message asks for a status.

@@ -43,6 +43,8 @@ ASKED = [
         DURATION,
         re.compile(r"期限|时限|有效期|保护期|答辩期|异议期|优先权期|截止|过期|到期|时效|续展|期间多"),
     ),
+    # Whether something bears the costs (“有保险能管维权的费用吗”) asks yes or no, not an amount.
+    (YES_NO, re.compile(r"(管|报销|承担|覆盖|分担|赔付|支付|出|补)\S{0,6}(费用|律师费|维权费|诉讼费)\S{0,4}(吗|不)")),
     (
         AMOUNT,
         re.compile(
@@ -53,13 +55,13 @@ ASKED = [
         ORGANISATION,
         re.compile(
             r"哪个(机构|部门|单位|法院|机关|组织|局|网站|平台)|哪家|哪些(机构|部门|单位)|什么(机构|部门|单位|法院|组织)|"
-            r"谁(负责|管|审|受理|来|主管|办)|由谁|找谁|向谁|向哪|去哪|在哪(里)?(申请|提交|办理|注册|起诉|投诉|查)|主管部门|受理机构|"
+            r"谁(负责|管|审|受理|来|主管|办)|由谁|找谁|向谁|交给谁|交给哪|向哪|去哪|在哪(里)?(申请|提交|办理|注册|起诉|投诉|查)|主管部门|受理机构|"
             r"(局|机构|部门|组织|法院|机关)(的名字|全称)?叫(什么|啥)"
         ),
     ),
     (
         DEFINITION,
-        re.compile(r"什么是|是什么|指什么|啥是|是啥|是个啥|是一个啥|啥意思|什么意思|含义|定义|管什么|管啥|(干|做)什么的|干嘛的|是干嘛"),
+        re.compile(r"什么是|是什么|是个什么|是种什么|是一种什么|指什么|啥是|是啥|是个啥|是一个啥|啥意思|什么意思|含义|定义|管什么|管啥|(干|做)什么的|干嘛的|是干嘛"),
     ),
     (
         YES_NO,
@@ -117,14 +119,16 @@ def asked(question: Text) -> Optional[Text]:
 ASKING_ONLY = re.compile(
     r"管什么|管啥|(?:干|做)什么的|干嘛的|是干嘛|多久|多长时间|多长|几天|几年|几个月|几周|多少天|多少年|多少个月|多少周|什么时候|啥时候|何时|哪天|"
     r"多少钱|花多少|多少|几倍|哪个|哪家|哪些|什么|谁|哪里|哪儿|去哪|向哪|是否|能不能|可不可以|有没有|会不会|要不要|"
-    r"怎么|如何|怎样|是不是|吗"
+    r"怎么|如何|怎样|是不是|吗|干啥|做啥|干嘛|管的|谁管|"
+    # A-not-A: 大不大, 贵不贵, 难不难.
+    r"([\u4e00-\u9fff])不\1"
 )
 
 
 def asking_words(question: Text) -> List[Text]:
     """The parts of a question that only say what kind of fact it wants: they tell how to
     answer, not what about."""
-    return ASKING_ONLY.findall(question)
+    return [m.group(0) for m in ASKING_ONLY.finditer(question)]
 
 
 def states(kind: Optional[Text], passage: Text) -> bool:

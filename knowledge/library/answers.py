@@ -45,6 +45,9 @@ LABEL = re.compile(r"^(?:\d+\.\s*|-\s*)?([^：:。；]{2,30})[：:]")
 LABEL_WEIGHT = 0.2
 # The entities whose words choose a passage at least as much as a typical word.
 NAMED_ENTITIES = ("country", "ip_type", "dispute_type")
+# IP types a passage about the other also speaks to: a design is a kind of patent in China
+# (外观设计专利) and in the US (design patent).
+KINDRED_IP_TYPES = {"外观设计": {"专利"}, "专利": {"外观设计"}}
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class _Scored:
     score: float
     # How much of each question word the passage says (1 for the word itself).
     covered: Mapping[Text, float]
+    # The part of the score that is the overview bonus.
+    overview: float = 0.0
 
 
 def _share(word: Text, lowered: Text) -> float:
@@ -119,6 +124,17 @@ def _label_shares(passages: Sequence[Text], weights: Mapping[Text, float], total
     named = [label for label in labels if label]
     telling = {w: x for w, x in weights.items() if 2 * sum(w in label for label in named) <= len(named)}
     return [sum(x for w, x in telling.items() if w in label) / total if label else 0.0 for label in labels]
+
+
+def _points_elsewhere(item: Suggestion, shares: Sequence[float], weights: Mapping[Text, float]) -> bool:
+    """Whether a point's label says a question word that neither the item's title nor its
+    short answer says: the question then asks for that point (“202号文是根据哪些文件制定的”
+    and “…的依据：”), not for the overview."""
+    summary = " ".join([item.title, *item.passages[:1]]).lower()
+    return any(
+        share > 0 and any(w in _label(p) and w not in summary for w in weights)
+        for p, share in zip(item.passages[1:], shares[1:], strict=True)
+    )
 
 
 def _weights(index: KnowledgeIndex, query: List[Text], values: Dict[Text, Set[Text]]) -> Dict[Text, float]:
@@ -196,6 +212,8 @@ def answer(
     asking = answer_types.asking_words(text)
     query = [w for w in index.query(text, entities) if not any(w in phrase for phrase in asking)]
     values = _values(entities)
+    # A passage about another IP type (the copyright term, asked the trademark's) answers none of it.
+    ip_asked = {t for v in values.get("ip_type", ()) for t in {v, *KINDRED_IP_TYPES.get(v, ())}}
     weights = _weights(index, query, values)
     total = sum(weights.values()) or 1.0
     top = max(item.score for item, _ in candidates) or 1.0
@@ -206,16 +224,19 @@ def answer(
         # its keywords are not: they choose the item, the passage's own words choose the passage.
         tagged = {w for tags in item.tags.values() if len(tags) == 1 for w in tags}
         neutral = {v for name, vals in values.items() if not item.tags.get(name) for v in vals}
-        places = zip(item.passages, item.passage_words, item.passage_countries, strict=True)
+        places = zip(item.passages, item.passage_words, item.passage_countries, item.passage_ip_types, strict=True)
         label_shares = _label_shares(item.passages, weights, total)
-        for position, (passage, words, countries) in enumerate(places):
+        overview = asked in OVERVIEW_KINDS and not _points_elsewhere(item, label_shares, weights)
+        for position, (passage, words, countries, ip_types) in enumerate(places):
             if asked in STRICT and not answer_types.states(asked, passage):
                 continue
             if values.get("country") and countries and not countries & values["country"]:
                 continue
-            # A case outside the scope tells a story, not the period, amount or body asked for,
-            # nor what a question that does not speak of cases or lawsuits asks.
-            told = item.kind == "case" and not in_scope
+            if ip_asked and ip_types and not ip_types & ip_asked:
+                continue
+            # A case, unless cases were asked for, tells a story, not the period, amount or body
+            # asked for, nor what a question that does not speak of cases or lawsuits asks.
+            told = item.kind == "case" and "case" not in (kinds or ())
             if told and (asked in STRICT or not _speaks_of(item, text, weights, values)):
                 continue
             lowered = passage.lower()
@@ -233,12 +254,15 @@ def answer(
             score = COVERAGE_WEIGHT * coverage / total + ITEM_WEIGHT * item.score / top + IN_SCOPE_BONUS * in_scope
             score += LABEL_WEIGHT * label_shares[position]
             # A case's story is an overview only for a question about cases.
-            if position == 0 and asked in OVERVIEW_KINDS and (in_scope or item.kind != "case"):
-                score += OVERVIEW_BONUS
-            scored.append(_Scored(item, position, score, {**covered, **{w: 1.0 for w in neutral if w in weights}}))
+            bonus = OVERVIEW_BONUS if position == 0 and overview and (in_scope or item.kind != "case") else 0.0
+            covered_all = {**covered, **{w: 1.0 for w in neutral if w in weights}}
+            scored.append(_Scored(item, position, score + bonus, covered_all, bonus))
     if not scored:
         return Answer(candidates[0][0], (), asked)
-    best = max(scored, key=lambda s: s.score)
+    # The item is the one whose best passage says most; being an overview chooses a passage
+    # within it, not an item over another's fitting point.
+    item_id = max(scored, key=lambda s: s.score - s.overview).item.id
+    best = max((s for s in scored if s.item.id == item_id), key=lambda s: s.score)
     chosen = [best]
     second = max(
         (
@@ -261,8 +285,10 @@ def answer(
     chosen.sort(key=lambda s: s.position)
     # Whether the library answers at all is judged on the words' own weights: the named
     # country or IP type chooses among passages, but saying it is no answer.
+    # The item's title and keywords say what it answers as a whole (专利三性 for the item on
+    # novelty, inventiveness and utility), though no one passage repeats them.
     plain = index.weights(query)
-    union = _union(s.covered for s in chosen)
+    union = {**_union(s.covered for s in chosen), **{w: 1.0 for w in plain if w in best.item.heading_words}}
     coverage = sum(plain[w] * share for w, share in union.items()) / (sum(plain.values()) or 1.0)
     if coverage < min_coverage:
         return None

@@ -52,9 +52,22 @@ COLLOQUIAL: Mapping[Text, Tuple[Text, ...]] = {
     "被冻": ("冻结",),
     "扣了": ("扣押", "扣留"),
     "被扣": ("扣押", "扣留"),
-    "下了": ("下架",),
     "抄袭": ("侵权", "仿冒"),
     "山寨": ("假冒", "仿冒"),
+    # Patents and copyright have a 保护期, trademarks an 有效期: people use either.
+    "保护期": ("有效期",),
+    "有效期": ("保护期",),
+    "根据": ("依据",),
+    "法规": ("条例",),
+    "以后": ("之后",),
+    "有救": ("补救", "撤销"),
+    "先用": ("使用",),
+    "递交": ("提交",),
+    "起诉材料": ("起诉状", "诉讼文件"),
+    # The country guides name each office by what it does (英国商标主管机关：…).
+    "商标局": ("商标主管机关",),
+    "专利局": ("专利主管机关",),
+    "诉讼材料": ("诉讼文件", "起诉状"),
 }
 
 # A number in Chinese before a unit (二十一天, 第五六年): the content writes numbers in digits.
@@ -97,6 +110,10 @@ class Document:
     passage_words: Tuple[FrozenSet[Text], ...] = field(repr=False)
     # The countries each passage names (“29. 英国诉讼的…” in an item for every country).
     passage_countries: Tuple[FrozenSet[Text], ...] = field(repr=False)
+    # The IP types each passage names (“美国著作权的保护期：…” in the guide to every type).
+    passage_ip_types: Tuple[FrozenSet[Text], ...] = field(repr=False)
+    # The words of the title and keywords: what the item as a whole is about.
+    heading_words: FrozenSet[Text] = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -180,6 +197,8 @@ def make_document(
         passages,
         tuple(frozenset(terms(p)) for p in passages),
         tuple(_places(p) for p in passages),
+        tuple(frozenset(vocabulary().mentions(p, "ip_type")) for p in passages),
+        frozenset(terms(" ".join([title, *keywords]))),
     )
 
 
