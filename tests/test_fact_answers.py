@@ -438,23 +438,6 @@ def test_a_passage_about_another_ip_type_does_not_answer_a_question_about_one():
     assert "10年" in found.text and "70年" not in found.text
 
 
-def test_being_an_overview_chooses_a_passage_within_an_item_not_the_item():
-    # The other item's short answer says as much of the question as this one's point, but the
-    # point says more than its own item's short answer: the point answers.
-    near = doc(
-        "ds-judgment", "美国确认不侵权之诉", "被控侵权方收到警告后可以主动起诉，请求确认不侵权。", topic="dispute"
-    )
-    sued = doc(
-        "us-suit",
-        "在美国被起诉",
-        "在美国被起诉的，请当地律师应诉。",
-        "1. 美国被诉后的第一步：保全资料，委托律师，确认答辩期。",
-        topic="dispute_guidance",
-    )
-    found = answer(KnowledgeIndex([*LIBRARY.docs, near, sued]), "在美国被起诉了，第一步干啥", {"country": "美国"})
-    assert found.item.id == "us-suit" and "保全资料" in found.text
-
-
 def test_the_items_title_and_keywords_count_towards_whether_it_answers():
     def item(keywords):
         text = "发明专利须具备新颖性、创造性和实用性。"

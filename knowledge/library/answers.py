@@ -77,8 +77,6 @@ class _Scored:
     score: float
     # How much of each question word the passage says (1 for the word itself).
     covered: Mapping[Text, float]
-    # The part of the score that is the overview bonus.
-    overview: float = 0.0
 
 
 def _share(word: Text, lowered: Text) -> float:
@@ -254,15 +252,12 @@ def answer(
             score = COVERAGE_WEIGHT * coverage / total + ITEM_WEIGHT * item.score / top + IN_SCOPE_BONUS * in_scope
             score += LABEL_WEIGHT * label_shares[position]
             # A case's story is an overview only for a question about cases.
-            bonus = OVERVIEW_BONUS if position == 0 and overview and (in_scope or item.kind != "case") else 0.0
-            covered_all = {**covered, **{w: 1.0 for w in neutral if w in weights}}
-            scored.append(_Scored(item, position, score + bonus, covered_all, bonus))
+            if position == 0 and overview and (in_scope or item.kind != "case"):
+                score += OVERVIEW_BONUS
+            scored.append(_Scored(item, position, score, {**covered, **{w: 1.0 for w in neutral if w in weights}}))
     if not scored:
         return Answer(candidates[0][0], (), asked)
-    # The item is the one whose best passage says most; being an overview chooses a passage
-    # within it, not an item over another's fitting point.
-    item_id = max(scored, key=lambda s: s.score - s.overview).item.id
-    best = max((s for s in scored if s.item.id == item_id), key=lambda s: s.score)
+    best = max(scored, key=lambda s: s.score)
     chosen = [best]
     second = max(
         (
