@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 
 MODELS_DIR = ROOT / "models"
 # Everything that changes what `rasa train` produces.
-TRAINING_INPUTS = ["data", "config.yml", "domain.yml", "bot/nlu", "knowledge/core/vocabulary.yml"]
+TRAINING_INPUTS = [
+    "data", "config.yml", "domain.yml", "bot/nlu", "knowledge/core/vocabulary.yml", "knowledge/core/situations.yml"
+]
 
 
 def newest_model(models_dir: Path = MODELS_DIR) -> Optional[Path]:

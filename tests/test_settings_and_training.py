@@ -107,6 +107,10 @@ def test_a_model_is_stale_when_missing_or_trained_from_other_inputs(tmp_path):
     (tmp_path / "knowledge" / "core").mkdir(parents=True)
     (tmp_path / "knowledge" / "core" / "vocabulary.yml").write_text("y", encoding="utf-8")
     assert training.is_stale(model, tmp_path)
+    training.digest_file(model).write_text(training.inputs_digest(tmp_path), encoding="utf-8")
+    # The situation lexicon is stored in the model too.
+    (tmp_path / "knowledge" / "core" / "situations.yml").write_text("z", encoding="utf-8")
+    assert training.is_stale(model, tmp_path)
 
 
 def test_newest_model_is_the_last_written(tmp_path):
