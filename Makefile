@@ -11,13 +11,13 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 RASA := $(PY) -m rasa
 
-.PHONY: help install run shell train test unit validate story-test e2e lint knowledge \
+.PHONY: help install run run-cluster shell train test unit validate story-test e2e lint knowledge \
         bench-nlu bench-latency bench-knowledge bench-dialogues bench-wechat bench-widget sync-gazetteer clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt constraints.txt bot/scripts/make-venv.sh
+$(STAMP): requirements.txt constraints.txt bot/scripts/make-venv.sh bot/scripts/system-packages.sh
 	bot/scripts/make-venv.sh $(VENV)
 	touch $@
 
@@ -25,6 +25,9 @@ install: $(STAMP) ## Create .venv from Python 3.10 and install the pinned depend
 
 run: $(STAMP) ## Prepare database and model (training only if needed), serve on 127.0.0.1
 	$(PY) -m bot run
+
+run-cluster: $(STAMP) ## Two instances behind nginx on PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)
+	$(PY) -m bot run-cluster
 
 shell: $(STAMP) ## Chat with the assistant in the terminal
 	$(PY) -m bot shell

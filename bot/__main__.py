@@ -1,4 +1,4 @@
-"""Command line of the assistant: `python -m bot run|train|shell|init-db|wechat-menu|publish-alert`."""
+"""Command line of the assistant: `python -m bot run|run-cluster|train|shell|init-db|wechat-menu|publish-alert`."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ import subprocess
 import sys
 from typing import List, Optional, Text
 
+from sqlalchemy.engine import make_url
+
 from bot.channels.alerts import publish, pushed_channels
 from bot.channels.wechat_api import WeChatApi, WeChatApiError
 from bot.channels.wechat_menu import MENU_FILE, published_menu
-from bot.database import prepare_database
+from bot.cluster import Cluster, ClusterOptions, shared_database
+from bot.database import create_database_if_missing, prepare_database
 from bot.processes import Servers, rasa_command, subprocess_env
 from bot.training import ensure_model
 from knowledge.core import settings as settings_module
@@ -65,6 +68,45 @@ def run(settings: settings_module.Settings) -> int:
         return 0
     finally:
         servers.stop()
+
+
+def run_cluster(settings: settings_module.Settings) -> int:
+    """`run` as several instances behind nginx, sharing the database and a Redis lock store
+    (`bot/cluster.py`), until Ctrl-C."""
+    try:
+        options = ClusterOptions.load()
+        create_database_if_missing(shared_database(settings.database_url))
+    except settings_module.SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    prepare_database(settings.database_url)
+    model = ensure_model(settings)
+    cluster = Cluster(settings, model, options.lock_store, size=options.size)
+    _stop_on_signals()
+    try:
+        cluster.start()
+        front = cluster.settings
+        instances = ", ".join(f"{s.settings.rasa_url} + actions :{s.settings.action_port}" for s in cluster.instances)
+        print(
+            f"\n铜川海外知识产权纠纷应对助手 is running as a cluster of {len(cluster.instances)}.\n"
+            f"  nginx:     {front.rasa_url} (REST, Socket.IO, WeChat, Rasa API), actions {front.action_url}\n"
+            f"  instances: {instances}\n"
+            f"  shared:    {make_url(front.database_url).render_as_string(hide_password=True)}, "
+            f"lock store {options.lock_store.host}:{options.lock_store.port} db {options.lock_store.db}\n"
+            f"  Staff API: {front.console_url}/api/handoffs\n"
+            f"  Logs:      {cluster.log_dir}/  Stop: Ctrl-C.\n",
+            flush=True,
+        )
+        cluster.supervise()
+        return 0
+    except KeyboardInterrupt:
+        logger.info("stopping")
+        return 0
+    except RuntimeError as error:  # Redis, nginx or a server that would not start
+        logger.error("%s", error)
+        return 1
+    finally:
+        cluster.stop()
 
 
 def wechat_status(settings: settings_module.Settings) -> Text:
@@ -131,7 +173,8 @@ def shell(settings: settings_module.Settings) -> int:
 
 def main(argv: Optional[List[Text]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    parser.add_argument("command", choices=["run", "train", "shell", "init-db", "wechat-menu", "publish-alert"])
+    commands = ["run", "run-cluster", "train", "shell", "init-db", "wechat-menu", "publish-alert"]
+    parser.add_argument("command", choices=commands)
     parser.add_argument("alert_id", nargs="?", help="publish-alert: the id of an alert in knowledge/library/content")
     parser.add_argument("--force", action="store_true", help="train even if the model is fresh")
     args = parser.parse_args(argv)
@@ -143,6 +186,8 @@ def main(argv: Optional[List[Text]] = None) -> int:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if args.command == "run":
         return run(settings)
+    if args.command == "run-cluster":
+        return run_cluster(settings)
     if args.command == "shell":
         return shell(settings)
     if args.command == "wechat-menu":

@@ -1,5 +1,5 @@
 """Starting, watching, restarting and stopping the action server, the Rasa server and the
-console."""
+console (and, for the cluster, nginx: `bot/cluster.py`)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ SUPERVISE_POLL_S = 1.0
 
 # The project's Rasa inputs, as `rasa train` and `rasa data validate` take them.
 PROJECT_ARGS = ["--config", "config.yml", "--domain", "domain.yml", "--data", "data"]
+# The single instance's endpoints; the cluster's are generated from them (`bot/cluster.py`).
+ENDPOINTS = ROOT / "endpoints.yml"
 
 
 def rasa_command(*args: Text) -> List[Text]:
@@ -145,29 +147,49 @@ def restart_delay(crashes: int) -> float:
 
 class Servers:
     """The action server, the Rasa server and the console as child processes, sharing
-    `settings` with their secrets filled in."""
+    `settings` with their secrets filled in.
 
-    def __init__(self, settings: Settings, model: Path, log_dir: Optional[Path] = None) -> None:
+    One of several sets (a cluster's instances) has a `label`, which names its servers in
+    the log and their log files (`rasa-1`); `endpoints` is the Rasa server's endpoints file
+    and `environment` what its children get on top of `subprocess_env`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        model: Path,
+        log_dir: Optional[Path] = None,
+        *,
+        endpoints: Path = ENDPOINTS,
+        label: Text = "",
+        environment: Optional[Dict[Text, Text]] = None,
+    ) -> None:
         self.settings = with_secrets(settings)
         self.model = model
         self.log_dir = log_dir
+        self.endpoints = endpoints
+        self.label = label
+        self.environment = dict(environment or {})
         self.processes: Dict[Text, subprocess.Popen] = {}
         # What each server was started with and when: a restart repeats the command.
         self.commands: Dict[Text, List[Text]] = {}
         self.started_at: Dict[Text, float] = {}
 
+    def title(self, name: Text) -> Text:
+        """How the server `name` of this set is named in the log and its log file."""
+        return f"{name}-{self.label}" if self.label else name
+
     def _spawn(self, name: Text, command: List[Text]) -> None:
         output = None
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
-            output = open(self.log_dir / f"{name}.log", "ab")
-        logger.info("starting %s: %s", name, " ".join(command))
+            output = open(self.log_dir / f"{self.title(name)}.log", "ab")
+        logger.info("starting %s: %s", self.title(name), " ".join(command))
         self.commands[name] = command
         self.started_at[name] = time.monotonic()
         self.processes[name] = subprocess.Popen(
             command,
             cwd=ROOT,
-            env=subprocess_env(self.settings),
+            env={**subprocess_env(self.settings), **self.environment},
             stdout=output,
             stderr=subprocess.STDOUT if output else None,
             start_new_session=True,
@@ -180,7 +202,7 @@ class Servers:
     def start_rasa(self) -> None:
         """Starts the Rasa server (`bot/rasa_server.py`): HTTP API behind the Rasa token, on
         loopback unless configured."""
-        self._spawn("rasa", [sys.executable, "-m", "bot.rasa_server", str(self.model)])
+        self._spawn("rasa", [sys.executable, "-m", "bot.rasa_server", str(self.model), str(self.endpoints)])
 
     def start_console(self) -> None:
         """Starts the console (staff API) on the configured port."""
@@ -193,24 +215,26 @@ class Servers:
         self.start_console()
         self.wait_ready()
 
+    def ready_checks(self) -> Dict[Text, Callable[[Settings], bool]]:
+        """For each server name, how to tell that it answers."""
+        return {"actions": action_server_ready, "rasa": rasa_server_ready, "console": console_ready}
+
     def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> None:
         """Blocks until every started server answers; raises if one dies or times out."""
-        checks: Dict[Text, Callable[[Settings], bool]] = {
-            "actions": action_server_ready,
-            "rasa": rasa_server_ready,
-            "console": console_ready,
-        }
+        checks = self.ready_checks()
         pending = {name for name in self.processes}
         deadline = time.monotonic() + timeout
         while pending:
             for name in list(pending):
                 if self.processes[name].poll() is not None:
-                    raise RuntimeError(f"{name} server exited with code {self.processes[name].returncode}")
+                    code = self.processes[name].returncode
+                    raise RuntimeError(f"{self.title(name)} server exited with code {code}")
                 if checks[name](self.settings):
-                    logger.info("%s server is ready", name)
+                    logger.info("%s server is ready", self.title(name))
                     pending.discard(name)
             if pending and time.monotonic() > deadline:
-                raise TimeoutError(f"not ready after {timeout:.0f} s: {', '.join(sorted(pending))}")
+                names = ", ".join(sorted(self.title(name) for name in pending))
+                raise TimeoutError(f"not ready after {timeout:.0f} s: {names}")
             if pending:
                 time.sleep(0.5)
 
@@ -226,7 +250,7 @@ class Servers:
             try:
                 process.wait(STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:
-                logger.warning("%s server did not stop in %s s; killing it", name, STOP_TIMEOUT_S)
+                logger.warning("%s server did not stop in %s s; killing it", self.title(name), STOP_TIMEOUT_S)
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
@@ -244,7 +268,7 @@ class Servers:
                 if name in restart_at:
                     if now >= restart_at[name]:
                         del restart_at[name]
-                        logger.warning("restarting %s server (crash %d in a row)", name, crashes[name])
+                        logger.warning("restarting %s server (crash %d in a row)", self.title(name), crashes[name])
                         self._spawn(name, self.commands[name])
                     continue
                 if process.poll() is None:
@@ -254,7 +278,7 @@ class Servers:
                 delay = restart_delay(crashes[name])
                 logger.error(
                     "%s server exited with code %s after %.0f s up; restarting it in %.0f s",
-                    name,
+                    self.title(name),
                     process.returncode,
                     uptime,
                     delay,

@@ -1,4 +1,5 @@
-"""`python -m bot.rasa_server MODEL`: `rasa run` as the project serves it.
+"""`python -m bot.rasa_server MODEL [ENDPOINTS]`: `rasa run` as the project serves it
+(ENDPOINTS: endpoints.yml; a cluster's instances get theirs, with the lock store).
 
 The HTTP API needs the Rasa token (RASA_TOKEN or var/rasa-token), given to Rasa inside this
 process so that it never shows on a command line; only ALLOWED_ORIGINS may call it from a
@@ -19,7 +20,7 @@ from knowledge.core.settings import Settings
 from knowledge.core.tokens import with_secrets
 
 
-def rasa_arguments(settings: Settings, model: Text) -> List[Text]:
+def rasa_arguments(settings: Settings, model: Text, endpoints: Text = "endpoints.yml") -> List[Text]:
     """The arguments of `rasa run` for `settings`."""
     arguments = [
         "run",
@@ -35,7 +36,7 @@ def rasa_arguments(settings: Settings, model: Text) -> List[Text]:
         "--credentials",
         "credentials.yml",
         "--endpoints",
-        "endpoints.yml",
+        endpoints,
     ]
     if settings.browser_origins:
         arguments += ["--cors", *settings.browser_origins]
@@ -43,8 +44,8 @@ def rasa_arguments(settings: Settings, model: Text) -> List[Text]:
 
 
 def main() -> int:
-    if len(sys.argv) != 2:
-        print("usage: python -m bot.rasa_server MODEL", file=sys.stderr)
+    if len(sys.argv) not in (2, 3):
+        print("usage: python -m bot.rasa_server MODEL [ENDPOINTS]", file=sys.stderr)
         return 2
     try:
         settings = with_secrets(settings_module.load())
@@ -70,7 +71,7 @@ def main() -> int:
         return app
 
     rasa.server.create_app = guarded_app
-    sys.argv = ["rasa", *rasa_arguments(settings, sys.argv[1])]
+    sys.argv = ["rasa", *rasa_arguments(settings, *sys.argv[1:])]
     rasa.__main__.main()
     return 0
 

@@ -38,17 +38,5 @@ fi
   | { grep -v "^WARNING: Location '.*' is ignored" || true; }
 "$venv/bin/python" -m pip check
 
-# The web widget's tests drive Debian's Chromium through Playwright (Playwright's own browser
-# download cannot be reached); a CJK font makes the screenshots they take readable.
-browser_packages="chromium fonts-wqy-microhei"
-if ! dpkg -s $browser_packages >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing $browser_packages (apt-get)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q --no-install-recommends $browser_packages >/dev/null \
-      || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $browser_packages >/dev/null; }
-  else
-    echo "warning: install $browser_packages (as root: apt-get install -y $browser_packages);" \
-      "the browser tests of the widget need /usr/bin/chromium" >&2
-  fi
-fi
+# Debian's Chromium (the widget's browser tests) and nginx (the cluster), when missing.
+"$(dirname "$0")/system-packages.sh"
