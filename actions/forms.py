@@ -317,9 +317,13 @@ class ReportFormValidation(FormValidationAction, ABC):
                 for slot in fields
                 if tracker.get_slot(slot) and FIELD_WORDS[slot].search(message.text) and not anywhere.get(slot)
             ]
-            # “知识产权类型改成不确定”: the field's open value; otherwise the field is asked again.
+            # What follows the change word is the field's new answer (期限改成没有, 改成不确定);
+            # when it gives none, the field is asked again.
+            said = CHANGE.split(message.text)[-1] if CHANGE.search(message.text) else ""
             unsure = UNSURE_WORDS.search(message.text) is not None
-            changes = {slot: FIELDS[slot].open_value if unsure else None for slot in named[:1]}
+            for slot in named[:1]:
+                told = answer_when_asked(slot, said, today_in_china()).value if said.strip() else None
+                changes[slot] = told or (FIELDS[slot].open_value if unsure else None)
         return changes
 
     @staticmethod

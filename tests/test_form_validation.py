@@ -724,6 +724,19 @@ def test_a_field_changed_to_unsure_at_the_summary(dispatcher):
 
 
 @pytest.mark.parametrize(
+    "text, changed",
+    [
+        ("期限改成没有", {"deadline": "无"}),
+        ("国家改成不确定", {"country": "不确定"}),
+        ("纠纷类型改成律师函", {"dispute_type": "警告函"}),
+    ],
+)
+def test_what_follows_the_change_word_is_the_fields_new_answer(dispatcher, text, changed):
+    tracker = form_tracker(text, requested="report_confirmed", slots={**FILLED, "deadline": "2030-12-30"})
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {**changed, "report_confirmed": None}
+
+
+@pytest.mark.parametrize(
     "slot, text, value", [("dispute_type", "律师涵", "警告函"), ("ip_type", "外观设记", "外观设计")]
 )
 def test_a_closed_answer_with_one_character_wrong_is_read(dispatcher, slot, text, value):
