@@ -150,7 +150,10 @@ def values_anywhere(message: Message, slot: Text, today: date) -> List[Text]:
     elif slot == "industry" and not found:
         found = INDUSTRY_PHRASE.findall(message.text)
     elif slot in ("ip_type", "dispute_type", "country"):
-        found = [v for v in found if v in vocabulary().values(slot)]
+        # A message that is one value with a character wrong (律师涵 typed at the country
+        # question) answers that value's field.
+        typo = misspelt(slot, normalise(message.text).strip())
+        found = [v for v in found if v in vocabulary().values(slot)] or ([typo] if typo else [])
     return list(dict.fromkeys(found))
 
 

@@ -744,6 +744,12 @@ def test_a_closed_answer_with_one_character_wrong_is_read(dispatcher, slot, text
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker))[slot] == value
 
 
+def test_a_misspelt_value_for_another_question_is_used_for_that_question(dispatcher):
+    filled = {k: FILLED[k] for k in DISPUTE_FIELDS[:2]}
+    tracker = form_tracker("律师涵", requested="country", slots=filled)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"dispute_type": "警告函", "country": None}
+
+
 def test_a_value_left_unsure_is_filled_by_a_later_one_without_a_correction(dispatcher):
     filled = {**{k: FILLED[k] for k in DISPUTE_FIELDS[:2]}, "country": "不确定"}
     found = [entity("country", "美国"), entity("dispute_type", "临时禁令")]
