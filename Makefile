@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 RASA := $(PY) -m rasa
 
 .PHONY: help install run run-cluster shell train test unit validate story-test e2e lint knowledge \
-        bench-nlu bench-latency bench-knowledge bench-dialogues bench-wechat bench-widget sync-gazetteer clean
+        bench-nlu bench-latency bench-load bench-knowledge bench-dialogues bench-wechat bench-widget sync-gazetteer clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ bench-nlu: train ## Intent/entity accuracy on the held-out set, against a TF-IDF
 
 bench-latency: train ## Latency percentiles and throughput of the running servers
 	$(PY) -m tests.bench.latency
+
+bench-load: train ## 32/64 conversations of mixed turns against Rasa's init bot (--cluster: ARGS=--cluster)
+	$(PY) -m tests.bench.load $(ARGS)
 
 bench-dialogues: train ## Scripts and turns passed of the blind dialogue set, through REST
 	$(PY) -m tests.bench.dialogues
