@@ -50,7 +50,7 @@ from actions.tracker import entity_list, entity_spans, latest_intent, message_en
 from knowledge.core.dates import today_in_china
 from knowledge.core.requests import STATUS, requested_report
 from knowledge.core.text import normalise
-from knowledge.core.validation import description_is_useful
+from knowledge.core.validation import MIN_DESCRIPTION_CHARS, description_is_useful
 
 # Intents that the rules handle while a form runs: the form gives way to them.
 FORM_CONTROL_INTENTS = {"stop", "request_human"}
@@ -100,7 +100,9 @@ MISSES_BEFORE_WAY_OUT = 2
 UNSURE_WORDS = re.compile(r"不确定|不清楚|不知道")
 SHOWN_CHARS = 30
 # The message that starts a form is the account only when it tells this much besides its
-# values and its request (most openings say what happened in a line, and are asked more).
+# values and its request (most openings say what happened in a line, and are asked more);
+# an opening that answers every other question is a whole report, and its story is the
+# account when it says as much as an answer to the description question must.
 MIN_OPENING_STORY_CHARS = 30
 
 
@@ -226,7 +228,10 @@ class ReportFormValidation(FormValidationAction, ABC):
         message = message_of(tracker)
         anywhere = {slot: values_anywhere(message, slot, today_in_china()) for slot in fields}
         taken = taken_from(tracker, message, anywhere, fields)
-        story = story_of(message, MIN_OPENING_STORY_CHARS) if not is_question(message.text) else None
+        others = [slot for slot in fields if slot != "description"]
+        whole = all(tracker.get_slot(slot) or taken.get(slot) for slot in others)
+        min_chars = MIN_DESCRIPTION_CHARS if whole else MIN_OPENING_STORY_CHARS
+        story = story_of(message, min_chars) if not is_question(message.text) else None
         if "description" in fields and not tracker.get_slot("description") and story:
             taken["description"] = story
         known = {slot: tracker.get_slot(slot) or taken.get(slot) for slot in fields}

@@ -791,6 +791,19 @@ def test_a_long_opening_account_is_the_description(dispatcher):
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker))["description"] == text
 
 
+def test_an_opening_that_answers_every_other_question_takes_its_short_story_as_the_account(dispatcher):
+    whole = (
+        "登记纠纷。铜川天宝陶瓷有限公司，电话13991238888，法国，商标，警告函，没有期限。"
+        "巴黎一家公司说我们的品牌名和他们的太像"
+    )
+    entities = [entity("country", "法国"), entity("ip_type", "商标"), entity("dispute_type", "警告函")]
+    tracker = form_tracker(whole, "report_dispute", requested=None, answered=False, entities=entities)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker))["description"] == whole
+    line = "法国一家公司说我们的品牌名和他们的太像，发了警告函，帮我登记"
+    tracker = form_tracker(line, "report_dispute", requested=None, answered=False, entities=entities)
+    assert "description" not in slots(run(ValidateDisputeForm(), dispatcher, tracker))
+
+
 def test_a_correction_that_quotes_the_wrong_value_is_one_however_long(dispatcher):
     text = "等下 电话说错了，不是13709196634，是13709196643"
     filled = {"company_name": "铜川恒信陶瓷有限公司", "phone": "13709196634"}
