@@ -58,10 +58,10 @@ def test_lost_and_doubled(sent, events, expected):
     assert lost_and_doubled(sent, events) == expected
 
 
-def result(mix, concurrency, turns_per_s=10.0, p95=100.0, errors=0, lost=0, doubled=0) -> Result:
+def result(mix, concurrency, turns_per_s=10.0, p95=100.0, errors=0, lost=0, doubled=0, silent=0) -> Result:
     """A result of 100 turns in the time that gives `turns_per_s`, whose p95 is `p95`."""
     latencies = [p95 / 2] * 90 + [p95] * 10
-    return Result(mix, concurrency, latencies, errors, 100 / turns_per_s, lost, doubled)
+    return Result(mix, concurrency, latencies, errors, 100 / turns_per_s, lost, doubled, silent)
 
 
 def test_result_figures():
@@ -101,6 +101,8 @@ def test_all_one_instance_targets_met():
         ({("knowledge", 64): result("knowledge", 64, errors=1)}, 3),
         ({("plain", 64): result("plain", 64, lost=1)}, 3),
         ({("plain", 64): result("plain", 64, doubled=1)}, 3),
+        # A turn answered with no message at all is no answer.
+        ({("plain", 64): result("plain", 64, silent=1)}, 3),
     ],
 )
 def test_each_one_instance_target_fails_alone(change, failing):

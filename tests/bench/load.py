@@ -93,6 +93,8 @@ class Result:
     wall_s: float = 0.0
     lost: int = 0
     doubled: int = 0
+    # Answered 200 with no message: no failure of the server, but a turn left unanswered.
+    silent: int = 0
 
     @property
     def throughput(self) -> float:
@@ -105,7 +107,8 @@ class Result:
         return (
             f"  {self.mix:<10s} c={self.concurrency:<3d} n={len(self.latencies_ms):4d}  "
             f"{self.throughput:6.1f} turns/s  p50 {self.p(50):7.1f}  p95 {self.p(95):7.1f}  "
-            f"p99 {self.p(99):7.1f} ms  errors {self.errors}  lost {self.lost}  doubled {self.doubled}"
+            f"p99 {self.p(99):7.1f} ms  errors {self.errors}  silent {self.silent}  "
+            f"lost {self.lost}  doubled {self.doubled}"
         )
 
 
@@ -157,13 +160,14 @@ def one_instance_targets(
 
 
 def correctness_target(ours: Dict[Tuple[Text, int], Result]) -> Tuple[Text, bool]:
-    """0 errors, 0 lost and 0 doubled turns in every mix at 64 conversations."""
+    """0 errors (and no turn left unanswered), 0 lost and 0 doubled turns in every mix at
+    64 conversations."""
     at64 = [r for (_, c), r in ours.items() if c == 64]
-    errors = sum(r.errors for r in at64)
+    errors = sum(r.errors + r.silent for r in at64)
     lost = sum(r.lost for r in at64)
     doubled = sum(r.doubled for r in at64)
     return (
-        f"64 conversations, every mix: errors {errors}, lost {lost}, doubled {doubled} (all 0)",
+        f"64 conversations, every mix: errors and silent {errors}, lost {lost}, doubled {doubled} (all 0)",
         bool(at64) and errors == lost == doubled == 0,
     )
 
@@ -193,18 +197,21 @@ def cluster_targets(
 # --- talking to a server -------------------------------------------------------------
 
 
-async def turn(session: aiohttp.ClientSession, base: Text, sender: Text, text: Text) -> Tuple[float, bool]:
-    """One turn over the REST channel: its latency (ms) and whether it failed (not 200, no
-    reply, no answer in time)."""
+async def turn(session: aiohttp.ClientSession, base: Text, sender: Text, text: Text) -> Tuple[float, Text]:
+    """One turn over the REST channel: its latency (ms) and how it went: "ok", "error" (not
+    200, no JSON, no answer in time) or "silent" (200 and no message)."""
     started = time.perf_counter()
-    failed = False
+    outcome = "ok"
     try:
         async with session.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text}) as response:
             payload = await response.json(content_type=None)
-            failed = response.status != 200 or not payload
+            if response.status != 200:
+                outcome = "error"
+            elif not payload:
+                outcome = "silent"
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-        failed = True
-    return (time.perf_counter() - started) * 1000, failed
+        outcome = "error"
+    return (time.perf_counter() - started) * 1000, outcome
 
 
 async def tracker_events(session: aiohttp.ClientSession, base: Text, token: Text, sender: Text) -> List[dict]:
@@ -228,10 +235,11 @@ async def run_mix(base: Text, token: Text, mix: Text, turns: List[Text], concurr
         for sender in senders:
             sent[sender] = []
             for text in turns:
-                latency, failed = await turn(session, base, sender, text)
+                latency, outcome = await turn(session, base, sender, text)
                 sent[sender].append(text)
                 result.latencies_ms.append(latency)
-                result.errors += failed
+                result.errors += outcome == "error"
+                result.silent += outcome == "silent"
 
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
     connector = aiohttp.TCPConnector(limit=concurrency)
