@@ -22,6 +22,7 @@ from datetime import date
 from typing import Dict, List, Optional, Text, Tuple
 
 from knowledge.core.dates import parse_deadline
+from knowledge.core.requests import UNFAIR_WORDS
 from knowledge.core.text import normalise
 from knowledge.core.validation import (
     MIN_DESCRIPTION_CHARS,
@@ -46,6 +47,9 @@ DEADLINE_CUE = re.compile(
 REQUEST_WORDS = re.compile(
     r"(你好|您好|请|麻烦|帮忙|帮我们?|想|要|我们要|需要)?\S{0,2}(登记|立案|报案|上报|反映)(一下|下|吧)?"
 )
+# What names a value in a list of answers (公司…，电话…), left when the value is taken out:
+# no part of an account (巴黎一家公司说… keeps its 公司).
+VALUE_LABELS = re.compile(r"(公司名称|企业名称|公司|企业|电话|手机号?|联系方式|号码)[:：]?(?=[，,。；\s]|$)")
 # An industry told by what the company makes (做家具的, 生产卫浴的), when it is no known one.
 INDUSTRY_PHRASE = re.compile(r"(?:我们|我司|公司)?(?:是)?(?:做|生产|卖|出口)([\u4e00-\u9fff]{1,6}?)(?:的|产品|行业)")
 CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
@@ -184,6 +188,7 @@ def story_of(message: Message, min_chars: int = MIN_DESCRIPTION_CHARS) -> Option
     rest = REQUEST_WORDS.sub("", "，".join(told))
     for _, _, name in company_spans(rest):
         rest = rest.replace(name, "")
+    rest = UNFAIR_WORDS.sub("", VALUE_LABELS.sub("", rest))
     return message.typed if meaningful_chars(rest) >= min_chars else None
 
 

@@ -796,11 +796,20 @@ def test_an_opening_that_answers_every_other_question_takes_its_short_story_as_t
         "登记纠纷。铜川天宝陶瓷有限公司，电话13991238888，法国，商标，警告函，没有期限。"
         "巴黎一家公司说我们的品牌名和他们的太像"
     )
-    entities = [entity("country", "法国"), entity("ip_type", "商标"), entity("dispute_type", "警告函")]
-    tracker = form_tracker(whole, "report_dispute", requested=None, answered=False, entities=entities)
+    def found(text, **values):
+        spans = {k: (text.find(v), text.find(v) + len(v)) for k, v in values.items()}
+        return [{"entity": k, "value": v, "start": spans[k][0], "end": spans[k][1]} for k, v in values.items()]
+
+    told = {"company_name": "铜川天宝陶瓷有限公司", "country": "法国", "ip_type": "商标", "dispute_type": "警告函"}
+    tracker = form_tracker(whole, "report_dispute", requested=None, answered=False, entities=found(whole, **told))
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker))["description"] == whole
+    unfair = "我们在国外受到不公平待遇想反映，公司铜川市汇通物流有限公司，电话15129196677，在阿根廷"
+    named = found(unfair, company_name="铜川市汇通物流有限公司", country="阿根廷")
+    tracker = form_tracker(unfair, "report_unfair_treatment", requested=None, answered=False, entities=named)
+    assert "description" not in slots(run(ValidateUnfairForm(), dispatcher, tracker))
     line = "法国一家公司说我们的品牌名和他们的太像，发了警告函，帮我登记"
-    tracker = form_tracker(line, "report_dispute", requested=None, answered=False, entities=entities)
+    named = found(line, country="法国", dispute_type="警告函")
+    tracker = form_tracker(line, "report_dispute", requested=None, answered=False, entities=named)
     assert "description" not in slots(run(ValidateDisputeForm(), dispatcher, tracker))
 
 
