@@ -461,3 +461,17 @@ def test_a_label_that_says_what_the_short_answer_does_not_is_the_point_asked_for
     )
     found = answer(KnowledgeIndex([*LIBRARY.docs, notice]), "202号文是根据哪些上级文件制定的", {})
     assert "指导意见" in found.text
+
+
+def test_a_case_answers_a_question_for_a_period_only_when_cases_are_asked_for():
+    case = doc(
+        "case-tro",
+        "网店被临时限制令冻结（模拟案例）",
+        "网店被临时限制令冻结（模拟案例）：原告起诉后，法院14天内冻结了店铺资金。",
+        kind="case",
+        topic="case",
+    )
+    index = KnowledgeIndex([*LIBRARY.docs, case])
+    unscoped = answer(index, "临时限制令冻结多少天", {})
+    assert unscoped is None or unscoped.missing  # the story states no period to answer with
+    assert answer(index, "临时限制令冻结多少天", {}, kinds=("case",)).item.id == "case-tro"
