@@ -5,7 +5,10 @@ The HTTP API needs the Rasa token (RASA_TOKEN or var/rasa-token), given to Rasa 
 process so that it never shows on a command line; only ALLOWED_ORIGINS may call it from a
 browser; Sanic refuses bodies over MAX_BODY_BYTES with 413 before reading them and answers
 every error it raises itself as JSON; malformed API bodies get 400 (`api_guard.py`), through
-Rasa's `create_app` wrapped here, the one place the app is made.
+Rasa's `create_app` wrapped here, the one place the app is made. Before Rasa starts, the
+adjustments to Rasa's actions are installed: action-server responses checked against a
+schema validated once (`action_response.py`), the action timeout and the message when the
+action server fails (`action_outage.py`).
 """
 
 from __future__ import annotations
@@ -57,8 +60,9 @@ def main() -> int:
     import rasa.__main__  # late: Rasa's import is slow and reads the environment
     import rasa.server
 
-    from bot import action_outage
+    from bot import action_outage, action_response
 
+    action_response.install()
     action_outage.install(
         settings.action_timeout_s, settings.hotline_phone, settings.hotline_hours or settings.hours.describe()
     )
