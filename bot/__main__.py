@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from bot.channels.alerts import publish, pushed_channels
 from bot.channels.wechat_api import WeChatApi, WeChatApiError
 from bot.channels.wechat_menu import MENU_FILE, published_menu
-from bot.cluster import Cluster, ClusterOptions, shared_database
+from bot.cluster import Cluster, LockStore, shared_database
 from bot.database import create_database_if_missing, prepare_database
 from bot.processes import Servers, rasa_command, subprocess_env
 from bot.training import ensure_model
@@ -74,14 +74,14 @@ def run_cluster(settings: settings_module.Settings) -> int:
     """`run` as several instances behind nginx, sharing the database and a Redis lock store
     (`bot/cluster.py`), until Ctrl-C."""
     try:
-        options = ClusterOptions.load()
         create_database_if_missing(shared_database(settings.database_url))
     except settings_module.SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     prepare_database(settings.database_url)
     model = ensure_model(settings)
-    cluster = Cluster(settings, model, options.lock_store, size=options.size)
+    lock_store = LockStore.from_url(settings.redis_url)  # checked when the settings were read
+    cluster = Cluster(settings, model, lock_store)
     _stop_on_signals()
     try:
         cluster.start()
@@ -92,7 +92,7 @@ def run_cluster(settings: settings_module.Settings) -> int:
             f"  nginx:     {front.rasa_url} (REST, Socket.IO, WeChat, Rasa API), actions {front.action_url}\n"
             f"  instances: {instances}\n"
             f"  shared:    {make_url(front.database_url).render_as_string(hide_password=True)}, "
-            f"lock store {options.lock_store.host}:{options.lock_store.port} db {options.lock_store.db}\n"
+            f"lock store {lock_store.host}:{lock_store.port} db {lock_store.db}\n"
             f"  Staff API: {front.console_url}/api/handoffs\n"
             f"  Logs:      {cluster.log_dir}/  Stop: Ctrl-C.\n",
             flush=True,

@@ -29,22 +29,18 @@ import subprocess
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Text
-from urllib.parse import unquote, urlsplit
+from typing import Any, Callable, Dict, List, Optional, Text
 
 import yaml
 from sqlalchemy.engine import make_url
 
 from bot.processes import ENDPOINTS, Servers, action_server_ready, rasa_server_ready
 from knowledge.core.files import private_directory
-from knowledge.core.settings import ROOT, VAR, Settings, SettingsError, read_env_file
+from knowledge.core.settings import VAR, Settings, SettingsError, redis_address
 
 logger = logging.getLogger(__name__)
 
 CLUSTER_DIR = VAR / "cluster"
-DEFAULT_SIZE = 2
-MAX_SIZE = 8
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
 # Rasa's Redis lock store with atomic ticket changes: Rasa's own lets two instances take
 # one conversation's turns at once (see the module).
 LOCK_STORE_CLASS = "bot.lock_store.AtomicRedisLockStore"
@@ -77,18 +73,10 @@ class LockStore:
     def from_url(cls, url: Text, key_prefix: Text = "") -> "LockStore":
         """`redis://[:password@]host[:port][/db]` (`rediss://` for TLS); SettingsError
         naming REDIS_URL when it is none."""
-        parts = urlsplit(url)
-        try:
-            port = parts.port or 6379
-            db = int(parts.path.strip("/") or 1)
-        except ValueError:
-            raise SettingsError(f"REDIS_URL={url!r}: expected redis://host[:port][/db]") from None
-        if parts.scheme not in ("redis", "rediss") or not parts.hostname:
-            raise SettingsError(f"REDIS_URL={url!r}: expected redis://host[:port][/db]")
         if key_prefix and not key_prefix.isalnum():
             raise ValueError(f"a Redis key prefix must be alphanumeric: {key_prefix!r}")
-        password = unquote(parts.password or "")
-        return cls(parts.hostname, port, db, password, parts.scheme == "rediss", key_prefix)
+        address = redis_address(url)
+        return cls(address.host, address.port, address.db, address.password, address.use_ssl, key_prefix)
 
     def endpoint(self) -> Dict[Text, Any]:
         """The `lock_store` section of endpoints.yml. The password, when there is one, is
@@ -121,23 +109,6 @@ class LockStore:
             ) from None
         finally:
             client.close()
-
-
-@dataclass(frozen=True)
-class ClusterOptions:
-    """What `make run-cluster` reads besides the settings: CLUSTER_SIZE and REDIS_URL."""
-
-    size: int
-    lock_store: LockStore
-
-    @classmethod
-    def load(cls, environ: Optional[Mapping[Text, Text]] = None) -> "ClusterOptions":
-        """From `environ` (default: the process environment) over `.env`, as the settings."""
-        env = {**read_env_file(ROOT / ".env"), **(os.environ if environ is None else environ)}
-        raw = env.get("CLUSTER_SIZE") or str(DEFAULT_SIZE)
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_SIZE:
-            raise SettingsError(f"CLUSTER_SIZE={raw!r}: expected a whole number from 1 to {MAX_SIZE}")
-        return cls(int(raw), LockStore.from_url(env.get("REDIS_URL") or DEFAULT_REDIS_URL))
 
 
 def instance_settings(front: Settings, size: int) -> List[Settings]:
@@ -290,7 +261,8 @@ def nginx_ready(front: Settings) -> bool:
 
 class Cluster(Servers):
     """nginx and the console (this set, whose settings are where clients connect) in front
-    of `instances`, each an action server and a Rasa server on its own ports."""
+    of `instances`, each an action server and a Rasa server on its own ports (by default
+    `size` of them, CLUSTER_SIZE when not given, laid out by `instance_settings`)."""
 
     def __init__(
         self,
@@ -298,14 +270,14 @@ class Cluster(Servers):
         model: Path,
         lock_store: LockStore,
         instances: Optional[List[Settings]] = None,
-        size: int = DEFAULT_SIZE,
+        size: Optional[int] = None,
         directory: Path = CLUSTER_DIR,
     ) -> None:
         super().__init__(settings, model, directory / "logs")
         self.directory = directory
         self.lock_store = lock_store
         self.nginx = find_nginx()
-        layout = instances or instance_settings(self.settings, size)
+        layout = instances or instance_settings(self.settings, size or self.settings.cluster_size)
         self.instances = [
             Servers(
                 instance,

@@ -20,7 +20,6 @@ from bot import processes
 from bot.cluster import (
     LOCK_STORE_CLASS,
     Cluster,
-    ClusterOptions,
     LockStore,
     check_nginx_config,
     cluster_endpoints,
@@ -60,11 +59,25 @@ def test_a_redis_url_that_is_none_names_the_setting(url):
 @pytest.mark.parametrize("size", ["0", "9", "two", "-1"])
 def test_a_cluster_size_out_of_range_names_the_setting(size):
     with pytest.raises(SettingsError, match="CLUSTER_SIZE"):
-        ClusterOptions.load({"CLUSTER_SIZE": size})
+        settings_for(CLUSTER_SIZE=size)
 
 
-def test_the_cluster_options_default_to_two_instances_on_the_local_redis():
-    assert ClusterOptions.load({}) == ClusterOptions(2, LockStore("127.0.0.1", 6379, 1))
+def test_a_redis_url_that_is_none_stops_the_settings_as_any_setting():
+    with pytest.raises(SettingsError, match="REDIS_URL"):
+        settings_for(REDIS_URL="127.0.0.1:6379")
+
+
+def test_the_cluster_defaults_to_two_instances_on_the_local_redis():
+    defaults = settings_for()
+    assert defaults.cluster_size == 2
+    assert LockStore.from_url(defaults.redis_url) == LockStore("127.0.0.1", 6379, 1)
+
+
+def test_the_cluster_has_as_many_instances_as_cluster_size(tmp_path):
+    settings = settings_for(CLUSTER_SIZE="3", REDIS_URL="redis://cache.internal:6390/2", **SECRETS)
+    cluster = Cluster(settings, tmp_path / "model.tar.gz", LockStore.from_url(settings.redis_url), directory=tmp_path)
+    assert [s.settings.rasa_port for s in cluster.instances] == [5006, 5007, 5008]
+    assert cluster.lock_store == LockStore("cache.internal", 6390, 2)
 
 
 def test_the_cluster_refuses_a_database_only_one_machine_can_open():

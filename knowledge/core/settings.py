@@ -11,13 +11,16 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Text, Tuple
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from knowledge.core.office_hours import OfficeHours
 
 ROOT = Path(__file__).resolve().parents[2]
 # Owner-only: the SQLite database, the generated secrets, logs.
 VAR = ROOT / "var"
+# `make run-cluster`'s instances (CLUSTER_SIZE) and its lock store (REDIS_URL).
+DEFAULT_CLUSTER_SIZE, MAX_CLUSTER_SIZE = 2, 8
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
 
 
 class SettingsError(ValueError):
@@ -93,6 +96,10 @@ class Settings:
     wechat_passive_within_s: float = 4.0
     # The template message risk alerts are pushed with; empty: alerts wait for the user's next message.
     wechat_alert_template_id: Text = ""
+    # `make run-cluster`: how many instances, and the Redis their lock store is in (a
+    # `redis://[:password@]host[:port][/db]` URL, checked by `redis_address`).
+    cluster_size: int = DEFAULT_CLUSTER_SIZE
+    redis_url: Text = DEFAULT_REDIS_URL
     # Parsed from office_hours and office_days when the settings are made.
     hours: OfficeHours = field(init=False, repr=False, compare=False)
 
@@ -122,6 +129,31 @@ class Settings:
         names = ("127.0.0.1", "localhost") if self.host in ("127.0.0.1", "localhost") else (self.host,)
         own = tuple(f"http://{name}:{self.console_port}" for name in names if name not in ("0.0.0.0", "::"))
         return tuple(dict.fromkeys(self.allowed_origins + own))
+
+
+@dataclass(frozen=True)
+class RedisAddress:
+    """A Redis server as a `redis://` (or `rediss://`, TLS) URL names it."""
+
+    host: Text
+    port: int = 6379
+    db: int = 1
+    password: Text = ""
+    use_ssl: bool = False
+
+
+def redis_address(url: Text) -> RedisAddress:
+    """The Redis server `redis://[:password@]host[:port][/db]` names (db 1 when none is
+    given); SettingsError naming REDIS_URL when `url` is no such URL."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or 6379
+        db = int(parts.path.strip("/") or 1)
+    except ValueError:
+        raise SettingsError(f"REDIS_URL={url!r}: expected redis://host[:port][/db]") from None
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise SettingsError(f"REDIS_URL={url!r}: expected redis://host[:port][/db]")
+    return RedisAddress(parts.hostname, port, db, unquote(parts.password or ""), parts.scheme == "rediss")
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -207,6 +239,8 @@ def load(environ: Optional[Mapping[Text, Text]] = None) -> Settings:
     log_level = (env.get("LOG_LEVEL") or "INFO").upper()
     if log_level not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL={log_level!r}: expected one of {', '.join(LOG_LEVELS)}")
+    redis_url = env.get("REDIS_URL") or DEFAULT_REDIS_URL
+    redis_address(redis_url)  # refused here, as every setting, not when the cluster starts
     webhook = env.get("STAFF_WEBHOOK_URL") or ""
     if webhook and not webhook.startswith(("http://", "https://")):
         raise SettingsError(f"STAFF_WEBHOOK_URL={webhook!r}: expected an http(s) URL")
@@ -238,5 +272,7 @@ def load(environ: Optional[Mapping[Text, Text]] = None) -> Settings:
         address_turns_per_minute=_integer(env, "TURNS_PER_MINUTE_PER_ADDRESS", 60, 1, 100000),
         action_timeout_s=_integer(env, "ACTION_TIMEOUT_S", 10, 1, 300),
         phone_checks_per_hour=_integer(env, "PHONE_CHECKS_PER_HOUR", 5, 1, 1000),
+        cluster_size=_integer(env, "CLUSTER_SIZE", DEFAULT_CLUSTER_SIZE, 1, MAX_CLUSTER_SIZE),
+        redis_url=redis_url,
         **_wechat(env),
     )

@@ -13,20 +13,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Dict, List, Optional, Text, Tuple
 
 import aiohttp
 
-from bot.database import prepare_database
-from bot.processes import Servers
 from bot.training import newest_model
 from knowledge.core import settings as settings_module
 from knowledge.core.tokens import with_secrets
-from tests.e2e.conftest import make_settings
+from tests.bench.servers import one_instance
 
 # The ten turns of a dispute report: form questions, the summary, the saved report, a greeting.
 REPORT_TURNS = [
@@ -157,20 +153,9 @@ def main(argv: Optional[List[Text]] = None) -> int:
     if model is None:
         print("no model: run `make train`")
         return 1
-    with tempfile.TemporaryDirectory() as directory:
-        settings = make_settings(f"sqlite:///{Path(directory) / 'bench.db'}")
-        prepare_database(settings.database_url)
-        servers = Servers(settings, model, Path(directory) / "logs")
-        started = time.perf_counter()
-        try:
-            servers.start()
-            print(
-                f"model {model.name}; servers ready in {time.perf_counter() - started:.1f} s "
-                f"(Rasa {settings.rasa_url}, tracker store SQLite)"
-            )
-            ok = asyncio.run(measure(settings.rasa_url, settings.rasa_token, args.requests_c1, args.requests_cn))
-        finally:
-            servers.stop()
+    with one_instance(model) as servers:
+        settings = servers.settings
+        ok = asyncio.run(measure(settings.rasa_url, settings.rasa_token, args.requests_c1, args.requests_cn))
     print(f"\nall targets: {'MET' if ok else 'NOT MET'}")
     return 0 if ok else 1
 

@@ -39,10 +39,11 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Text, Tuple
 import aiohttp
 
 from bot.database import prepare_database
-from bot.processes import Servers, rasa_server_ready, subprocess_env
+from bot.processes import rasa_server_ready, subprocess_env
 from bot.training import newest_model
-from knowledge.core.settings import VAR, Settings
+from knowledge.core.settings import DEFAULT_REDIS_URL, VAR, Settings
 from tests.bench.latency import percentile
+from tests.bench.servers import one_instance
 from tests.e2e.conftest import free_port, make_settings
 
 # One conversation of each mix, sent turn after turn by one simulated user. A knowledge
@@ -73,7 +74,7 @@ REQUEST_TIMEOUT_S = 120
 INIT_DIR = VAR / "bench" / "rasa-init"
 ONE_INSTANCE_RESULTS = VAR / "bench" / "load-one.json"
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
 # Issue 14's targets.
 KNOWLEDGE_SHARE_OF_INIT = 0.6
 CLUSTER_SPEEDUP = 1.6
@@ -379,30 +380,15 @@ def run_one_instance(rounds: int, long_turns: int) -> bool:
     if model is None:
         print("no model: run `make train`")
         return False
+    with one_instance(model) as servers:
+        base, token = servers.settings.rasa_url, servers.settings.rasa_token
+        ours = asyncio.run(measure(base, token, MIXES, rounds, "this assistant, one instance"))
+        long = asyncio.run(long_conversation(base, long_turns))
+    # The init bot alone on the machine, as the project's servers were.
     with tempfile.TemporaryDirectory() as directory:
-        settings = make_settings(f"sqlite:///{Path(directory) / 'bench.db'}")
-        prepare_database(settings.database_url)
-        servers = Servers(settings, model, Path(directory) / "logs")
-        started = time.perf_counter()
-        try:
-            servers.start()
-            print(f"model {model.name}; servers ready in {time.perf_counter() - started:.1f} s (tracker store SQLite)")
-            base, token = servers.settings.rasa_url, servers.settings.rasa_token
-            ours = asyncio.run(measure(base, token, MIXES, rounds, "this assistant, one instance"))
-            long = asyncio.run(long_conversation(base, long_turns))
-        finally:
-            servers.stop()
-        # The init bot alone on the machine, as the project's servers were.
         with init_bot(servers.settings, Path(directory) / "init-bot.log") as reach:
-            init = asyncio.run(
-                measure(
-                    reach.rasa_url,
-                    reach.rasa_token,
-                    {"plain": INIT_PLAIN},
-                    rounds,
-                    "Rasa's init bot (plain: hello/thanks/bye)",
-                )
-            )
+            label = "Rasa's init bot (plain: hello/thanks/bye)"
+            init = asyncio.run(measure(reach.rasa_url, reach.rasa_token, {"plain": INIT_PLAIN}, rounds, label))
     print_long(long)
     ONE_INSTANCE_RESULTS.parent.mkdir(parents=True, exist_ok=True)
     ONE_INSTANCE_RESULTS.write_text(
