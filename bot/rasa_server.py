@@ -7,7 +7,8 @@ browser; Sanic refuses bodies over MAX_BODY_BYTES with 413 before reading them a
 every error it raises itself as JSON; malformed API bodies get 400 (`api_guard.py`), through
 Rasa's `create_app` wrapped here, the one place the app is made. Before Rasa starts, the
 adjustments to Rasa's actions are installed: action-server responses checked against a
-schema validated once (`action_response.py`), the action timeout and the message when the
+schema validated once (`action_response.py`), stored events' classes found by a table
+rather than a walk of every Event subclass per event (`event_types.py`), the action timeout and the message when the
 action server fails (`action_outage.py`).
 """
 
@@ -60,9 +61,10 @@ def main() -> int:
     import rasa.__main__  # late: Rasa's import is slow and reads the environment
     import rasa.server
 
-    from bot import action_outage, action_response
+    from bot import action_outage, action_response, event_types
 
     action_response.install()
+    event_types.install()
     action_outage.install(
         settings.action_timeout_s, settings.hotline_phone, settings.hotline_hours or settings.hours.describe()
     )

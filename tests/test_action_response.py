@@ -14,8 +14,9 @@ import rasa.server
 from jsonschema import ValidationError
 from rasa.core.actions import action as rasa_action
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
 
-from bot import action_response, rasa_server
+from bot import action_response, event_types, rasa_server
 
 SLOT = {"event": "slot", "name": "company_name", "value": "铜川华陶瓷业有限公司", "timestamp": None}
 LISTEN = {"event": "action", "name": "action_listen", "policy": None, "confidence": None, "timestamp": None}
@@ -123,10 +124,17 @@ def test_the_rasa_server_installs_it_before_rasa_starts(monkeypatch):
     monkeypatch.setattr(RemoteAction, "run", RemoteAction.run)
     monkeypatch.setattr(rasa_action, "DEFAULT_REQUEST_TIMEOUT", rasa_action.DEFAULT_REQUEST_TIMEOUT)
     monkeypatch.setattr(rasa.server, "create_app", rasa.server.create_app)
+    monkeypatch.setattr(Event, "resolve_by_type", staticmethod(event_types.RASA_RESOLVE))
+    monkeypatch.setattr(Event, "__init_subclass__", Event.__init_subclass__)
     seen = {}
-    monkeypatch.setattr(rasa.__main__, "main", lambda: seen.update(validate=RemoteAction._validate_action_result))
+
+    def rasas_main() -> None:
+        seen.update(validate=RemoteAction._validate_action_result, resolve=Event.resolve_by_type)
+
+    monkeypatch.setattr(rasa.__main__, "main", rasas_main)
     monkeypatch.setattr(sys, "argv", ["bot.rasa_server", "models/x.tar.gz"])
     assert rasa_server.main() == 0
     assert seen["validate"] is not action_response.RASA_VALIDATE
     assert seen["validate"].__module__ == action_response.__name__
     assert outcome(seen["validate"], VALID[2]) is True
+    assert seen["resolve"].__module__ == event_types.__name__  # and stored events' classes by table
