@@ -6,10 +6,11 @@ process so that it never shows on a command line; only ALLOWED_ORIGINS may call 
 browser; Sanic refuses bodies over MAX_BODY_BYTES with 413 before reading them and answers
 every error it raises itself as JSON; malformed API bodies get 400 (`api_guard.py`), through
 Rasa's `create_app` wrapped here, the one place the app is made. Before Rasa starts, the
-adjustments to Rasa's actions are installed: action-server responses checked against a
-schema validated once (`action_response.py`), stored events' classes found by a table
-rather than a walk of every Event subclass per event (`event_types.py`), the action timeout and the message when the
-action server fails (`action_outage.py`).
+adjustments to Rasa are installed: action-server responses checked against a schema
+validated once (`action_response.py`); stored events' classes found from a table, not a
+walk of every Event subclass per event (`event_types.py`); the action timeout and the
+message when the action server fails (`action_outage.py`); the message when the database
+cannot be read, instead of an empty conversation (`database_outage.py`).
 """
 
 from __future__ import annotations
@@ -61,13 +62,13 @@ def main() -> int:
     import rasa.__main__  # late: Rasa's import is slow and reads the environment
     import rasa.server
 
-    from bot import action_outage, action_response, event_types
+    from bot import action_outage, action_response, database_outage, event_types
 
     action_response.install()
     event_types.install()
-    action_outage.install(
-        settings.action_timeout_s, settings.hotline_phone, settings.hotline_hours or settings.hours.describe()
-    )
+    hotline_hours = settings.hotline_hours or settings.hours.describe()
+    action_outage.install(settings.action_timeout_s, settings.hotline_phone, hotline_hours)
+    database_outage.install(settings.hotline_phone, hotline_hours)
 
     create_app = rasa.server.create_app
 
