@@ -33,7 +33,7 @@ from knowledge.core.validation import (
     meaningful_chars,
     normalise_phone,
 )
-from knowledge.core.vocabulary import vocabulary
+from knowledge.core.vocabulary import other_country, vocabulary
 
 UNSURE = re.compile(r"^(不确定|不清楚|不知道|说不好|说不准|不太清楚|都有可能|不好说|还不确定|不懂|跳过|不知)")
 ANY_VALUE = re.compile(r"^(不限|都可以|都行|无所谓|随便|没有要求|都要)")
@@ -88,6 +88,8 @@ FIELDS: Dict[Text, Field] = {
 }
 MAX_INDUSTRY_CHARS = 20
 MIN_GUESSED_CHARS = 3
+# The answer to the question itself may be a two-character value with one wrong (越楠, 专立).
+MIN_GUESSED_WHEN_ASKED = 2
 # A clause this short with a deadline's words says only the deadline (“30天内答辩”).
 MAX_DEADLINE_CLAUSE_CHARS = 8
 
@@ -158,6 +160,8 @@ def values_anywhere(message: Message, slot: Text, today: date) -> List[Text]:
         # question) answers that value's field.
         typo = misspelt(slot, normalise(message.text).strip())
         found = [v for v in found if v in vocabulary().values(slot)] or ([typo] if typo else [])
+        if slot == "country" and not found and not vocabulary().mentions(message.text, "country"):
+            found = [elsewhere] if (elsewhere := other_country(message.text)) else []
     return list(dict.fromkeys(found))
 
 
@@ -206,8 +210,10 @@ def answer_when_asked(slot: Text, typed: Text, today: date) -> Answer:
         return Answer(phone) if phone else Answer(miss=spec.invalid)
     if slot == "country" and OTHER.match(text):  # a country the list lacks
         return Answer(OTHER_COUNTRY)
+    if slot == "country" and not vocabulary().mentions(text, "country") and (elsewhere := other_country(text)):
+        return Answer(elsewhere)  # a country the gazetteer lacks, as its standard name
     if spec.closed:
-        value = vocabulary().canonical(slot, text) or misspelt(slot, text)
+        value = vocabulary().canonical(slot, text) or misspelt(slot, text, min_chars=MIN_GUESSED_WHEN_ASKED)
         return Answer(value) if value else Answer(miss=spec.invalid)
     if slot == "deadline":
         return deadline_answer(text, today)
@@ -221,14 +227,18 @@ def answer_when_asked(slot: Text, typed: Text, today: date) -> Answer:
     return Answer(miss=spec.invalid)
 
 
-def misspelt(slot: Text, text: Text) -> Optional[Text]:
+def misspelt(slot: Text, text: Text, min_chars: int = MIN_GUESSED_CHARS) -> Optional[Text]:
     """The value a closed answer names with one character wrong (律师涵, 外观设记), when
-    exactly one value is that close; forms shorter than three characters are not guessed."""
+    exactly one value is that close; forms shorter than `min_chars` are not guessed, and
+    shorter than three characters only a value's own name with a character replaced."""
     close = {
         value
         for value, forms in vocabulary().gazetteer.get(slot, {}).items()
         for form in [value, *forms]
-        if len(form) >= MIN_GUESSED_CHARS and one_edit_apart(form.lower(), text.lower())
+        if len(form) >= min_chars
+        # A short form only as the value itself, a character replaced (越楠; 那边 is no 金边).
+        and (len(form) >= MIN_GUESSED_CHARS or (form == value and len(text) == len(form)))
+        and one_edit_apart(form.lower(), text.lower())
     }
     return next(iter(close)) if len(close) == 1 else None
 

@@ -50,7 +50,8 @@ from actions.tracker import entity_list, entity_spans, latest_intent, message_en
 from knowledge.core.dates import today_in_china
 from knowledge.core.requests import STATUS, requested_report
 from knowledge.core.text import normalise
-from knowledge.core.validation import MIN_DESCRIPTION_CHARS, description_is_useful
+from knowledge.core.validation import MIN_DESCRIPTION_CHARS, description_is_useful, meaningful_chars
+from knowledge.library import answer_types
 
 # Intents that the rules handle while a form runs: the form gives way to them.
 FORM_CONTROL_INTENTS = {"stop", "request_human"}
@@ -97,6 +98,8 @@ FIELD_WORDS = {
     "industry": re.compile(r"行业"),
 }
 MISSES_BEFORE_WAY_OUT = 2
+# A message naming a field this short says only which field (国家, 改一下电话).
+MAX_FIELD_NAME_CHARS = 8
 UNSURE_WORDS = re.compile(r"不确定|不清楚|不知道")
 SHOWN_CHARS = 30
 # The message that starts a form is the account only when it tells this much besides its
@@ -124,7 +127,15 @@ def names_given_value_as_wrong(tracker: Tracker, text: Text, fields: List[Text])
 def is_question(text: Text) -> bool:
     """A short message that asks something: it ends as a question or says what it asks
     (an interruption, not an answer; a story that says 几个 or 啥 in passing is none)."""
-    return len(text) <= MAX_QUESTION_CHARS and FORM_QUESTION.search(text) is not None
+    return len(text) <= MAX_QUESTION_CHARS and FORM_QUESTION.search(text) is not None and meaningful_chars(text) >= 2
+
+
+def field_named(text: Text, fields: List[Text]) -> Optional[Text]:
+    """The one field a short message names and says nothing else of (国家, 改电话)."""
+    if len(text) > MAX_FIELD_NAME_CHARS:
+        return None
+    named = [slot for slot in fields if FIELD_WORDS[slot].search(text)]
+    return named[0] if len(named) == 1 else None
 
 
 def user_just_answered(tracker: Tracker) -> bool:
@@ -259,7 +270,9 @@ class ReportFormValidation(FormValidationAction, ABC):
             # What the correction also tells of fields still to be told is taken too.
             told = taken_from(tracker, message, anywhere, fields)
             return self.apply_changes(dispatcher, tracker, requested, {**told, **changes})
-        if not anywhere.get(requested) and self.asks_something(tracker, message.text):
+        # A question of what a value is (TRO是什么意思) names it without giving it.
+        defines = answer_types.asked(message.text) == answer_types.DEFINITION
+        if (defines or not anywhere.get(requested)) and self.asks_something(tracker, message.text):
             return [*await self.interrupt(dispatcher, tracker, domain), SlotSet(requested, None)]
         taken = taken_from(tracker, message, anywhere, fields)
         if requested != "description" and "description" in fields and not tracker.get_slot("description"):
@@ -277,6 +290,12 @@ class ReportFormValidation(FormValidationAction, ABC):
                 pass  # other questions answered: this one is asked again
             elif story := self.untold_story(tracker, message, fields):
                 taken = {"description": story}  # plainly meant for the description: used there
+            elif intent == "affirm" and not spec.free_text:
+                # 确认 before the summary: the user thinks the form is done; it is not yet.
+                return self.miss(dispatcher, tracker, requested, message.text, "utter_form_not_done")
+            elif intent == "out_of_scope" and not is_question(message.text):
+                # Not a request of its own (啊啊啊, qwerty): a miss of the question asked.
+                return self.miss(dispatcher, tracker, requested, message.text, answer.miss or spec.invalid)
             elif (
                 intent in FIXED_REPLIES
                 and (intent in SMALL_TALK or not spec.free_text)
@@ -292,7 +311,8 @@ class ReportFormValidation(FormValidationAction, ABC):
         dispatcher.utter_message(response="utter_form_recorded", recorded=described(shown))
         events = [SlotSet(slot, value) for slot, value in taken.items()]
         if requested not in taken:
-            events.append(SlotSet(requested, None))
+            # Answers to other questions are no answer to this one: its misses still count.
+            return [*events, SlotSet(requested, None), SlotSet("deadline_candidate", None)]
         return [*events, SlotSet("form_misses", None), SlotSet("deadline_candidate", None)]
 
     @staticmethod
@@ -422,6 +442,8 @@ class ReportFormValidation(FormValidationAction, ABC):
             anywhere = {slot: values_anywhere(message, slot, today_in_china()) for slot in fields}
             if changes := self.corrections(tracker, message, anywhere, fields):
                 return self.apply_changes(dispatcher, tracker, requested, changes)
+        if named := field_named(message.text, fields):  # 国家, after 修改: that field is asked again
+            return [SlotSet("report_confirmed", None), SlotSet(named, None)]
         if self.asks_something(tracker, message.text):
             return [*await self.interrupt(dispatcher, tracker, domain), SlotSet("report_confirmed", None)]
         return [SlotSet("report_confirmed", None)]

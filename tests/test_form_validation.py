@@ -173,6 +173,9 @@ def test_a_field_that_may_stay_open_offers_to_skip_it(dispatcher):
         ("汉诺威", [entity("country", "德国")], "德国"),
         ("其他", [], "其他"),
         ("其它国家", [], "其他"),
+        ("葡萄牙", [], "葡萄牙"),  # outside the gazetteer: its standard name
+        ("在香港", [], "中国香港"),
+        ("巴布亚新几内亚", [], "巴布亚新几内亚"),  # the longest name, not 几内亚 inside it
     ],
 )
 def test_a_country_answer_becomes_its_canonical_value(dispatcher, text, entities, country):
@@ -854,3 +857,67 @@ def test_a_correction_also_takes_what_it_tells_of_fields_still_to_be_told(dispat
     tracker = form_tracker("国家改成西班牙，类型是外观设计不是专利", requested="country", slots=filled, entities=found)
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"country": "西班牙", "ip_type": "外观设计"}
     assert dispatcher.messages[0]["changes"] == "国家/地区 西班牙，知识产权类型 专利 → 外观设计"
+
+
+# -- misses that answers to other questions do not reset ---------------------------------------
+
+
+def test_an_answer_to_another_question_keeps_the_misses_of_the_one_asked(dispatcher):
+    misses = {"slot": "dispute_type", "count": 1, "typed": "没有"}
+    text = "葡萄牙有人卖的苹果包装上印着铜川苹果，根本不是我们的货"
+    tracker = form_tracker(text, requested="dispute_type", slots={"form_misses": misses, "country": "葡萄牙"})
+    events = run(ValidateDisputeForm(), dispatcher, tracker)
+    assert slots(events)["description"] == text
+    assert not any(e.get("name") == "form_misses" for e in events)  # the count stands
+
+
+def test_gibberish_is_a_miss_of_the_question_asked(dispatcher):
+    misses = {"slot": "ip_type", "count": 1, "typed": "qwerty"}
+    tracker = form_tracker("啊啊啊", "out_of_scope", requested="ip_type", slots={"form_misses": misses})
+    events = run(ValidateDisputeForm(), dispatcher, tracker)
+    assert slots(events)["ip_type"] == "不确定"  # the second miss leaves the kind to staff
+    assert dispatcher.messages[0]["response"] == "utter_invalid_ip_type"
+
+
+def test_confirming_before_the_summary_says_the_form_is_not_done(dispatcher):
+    tracker = form_tracker("确认", "affirm", requested="deadline")
+    events = run(ValidateDisputeForm(), dispatcher, tracker)
+    assert SlotSet("form_misses", {"slot": "deadline", "count": 1, "typed": "确认"}) in events
+    assert dispatcher.messages[0]["response"] == "utter_form_not_done"
+
+
+@pytest.mark.parametrize("text", ["？？？", "??"])
+def test_punctuation_alone_is_no_question(text):
+    assert not is_question(text)
+
+
+@pytest.mark.parametrize("slot, text, value", [("country", "越楠", "越南"), ("ip_type", "专立", "专利")])
+def test_a_two_character_answer_with_one_character_wrong_is_read(dispatcher, slot, text, value):
+    tracker = form_tracker(text, requested=slot)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker))[slot] == value
+
+
+def test_a_country_outside_the_gazetteer_is_taken_wherever_it_is_said(dispatcher):
+    text = "公司叫铜川耀青坊瓷业有限公司，电话13700291234，在葡萄牙"
+    found = [entity("company_name", "铜川耀青坊瓷业有限公司"), entity("phone", "13700291234")]
+    tracker = form_tracker(text, requested="company_name", entities=found)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker))["country"] == "葡萄牙"
+
+
+def test_a_field_named_at_the_summary_is_asked_again(dispatcher):
+    filled = {"country": "波兰", "company_name": "铜川印台手工艺品有限公司"}
+    tracker = form_tracker("国家", requested="report_confirmed", slots=filled)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"report_confirmed": None, "country": None}
+
+
+def test_a_question_of_what_a_value_is_is_answered_not_taken(dispatcher, with_kb):
+    found = [entity("dispute_type", "临时禁令")]
+    tracker = form_tracker("TRO是什么意思？", "ask_dispute_guidance", requested="dispute_type", entities=found)
+    events = run(ValidateDisputeForm(), dispatcher, tracker)
+    assert events[-1] == SlotSet("dispute_type", None)
+    assert dispatcher.messages[0]["response"] == "utter_answer"
+
+
+def test_a_two_character_word_one_character_from_a_city_is_no_country(dispatcher):
+    tracker = form_tracker("那边", requested="country")  # 金边 is a form of 柬埔寨, not its name
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"country": None}

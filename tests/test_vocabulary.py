@@ -2,7 +2,7 @@
 
 import pytest
 
-from knowledge.core.vocabulary import Vocabulary, vocabulary
+from knowledge.core.vocabulary import Vocabulary, other_country, vocabulary
 
 SMALL = Vocabulary({"country": {"美国": ["USA", "美國"], "德国": ["汉诺威"]}, "ip_type": {"商标": ["牌子"]}})
 
@@ -46,3 +46,16 @@ def test_every_form_is_listed_once_with_its_value():
 def test_the_project_vocabulary_is_read_once_per_process():
     assert vocabulary() is vocabulary()
     assert vocabulary().canonical("country", "Germany") == "德国"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("葡萄牙", "葡萄牙"), ("在Portugal", "葡萄牙"), ("香港", "中国香港"), ("葡萄牙和希腊", None), ("火星", None)],
+)
+def test_a_country_outside_the_gazetteer_is_read_by_its_standard_name(text, expected):
+    assert other_country(text) == expected
+
+
+def test_no_country_outside_the_gazetteer_is_in_it():
+    gazetteer = {form for form in vocabulary().forms() if form.entity == "country"}
+    assert not [form.text for form in gazetteer if other_country(form.text)]

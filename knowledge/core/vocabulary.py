@@ -12,13 +12,14 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterator, List, Optional, Text
+from typing import Dict, FrozenSet, Iterator, List, Optional, Text, Tuple
 
 import yaml
 
 from knowledge.core.text import normalise
 
 VOCABULARY_PATH = Path(__file__).parent / "vocabulary.yml"
+OTHER_COUNTRIES_PATH = Path(__file__).parent / "other_countries.yml"
 
 Gazetteer = Dict[Text, Dict[Text, List[Text]]]
 # The enterprises' own country is no value of the NLU's `country` (the contract lists the
@@ -123,6 +124,24 @@ class Vocabulary:
             if at >= 0 and at < found.get(form.value, len(normalised)):
                 found[form.value] = at
         return sorted(found, key=found.__getitem__)
+
+
+@lru_cache(maxsize=1)
+def _other_countries() -> Tuple[Dict[Text, Text], Optional[re.Pattern]]:
+    """other_countries.yml as form -> name, and one pattern of every form, longest first
+    (巴布亚新几内亚 before 几内亚)."""
+    data = yaml.safe_load(OTHER_COUNTRIES_PATH.read_text(encoding="utf-8")) or {}
+    names = {_key(text): str(name) for name, forms in data.items() for text in [name, *forms]}
+    forms = sorted(names, key=len, reverse=True)
+    return names, re.compile("|".join(map(re.escape, forms))) if forms else None
+
+
+def other_country(text: Text) -> Optional[Text]:
+    """The country or region outside the gazetteer a short answer names (葡萄牙, 在葡萄牙),
+    when it names exactly one."""
+    names, pattern = _other_countries()
+    found = {names[m.group()] for m in pattern.finditer(_key(text))} if pattern else set()
+    return next(iter(found)) if len(found) == 1 else None
 
 
 @lru_cache(maxsize=1)

@@ -255,8 +255,8 @@ def answer(
             if position == 0 and overview and (in_scope or item.kind != "case"):
                 score += OVERVIEW_BONUS
             scored.append(_Scored(item, position, score, {**covered, **{w: 1.0 for w in neutral if w in weights}}))
-    if not scored:
-        return Answer(candidates[0][0], (), asked)
+    if not scored:  # the item that lacks the fact asked, or none (a yes or no is no fact)
+        return Answer(candidates[0][0], (), asked) if asked in STRICT else None
     best = max(scored, key=lambda s: s.score)
     chosen = [best]
     second = max(
