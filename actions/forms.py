@@ -74,6 +74,8 @@ NOT_WORDS_OF_AN_ANSWER = SMALL_TALK | {"affirm", "deny"}
 MAX_QUESTION_CHARS = 60
 # A question, as a message in the middle of a form asks one.
 FORM_QUESTION = re.compile(
+    # A question clause before the rest (…打通了吗，通知咋说的); A-了-not-A (放了没有); a website.
+    r"[吗呢](?=\s*[，,；;])|[了过]没有?\s*[？?]?\s*$|网址|官网|咋说|怎么说|"
     r"[?？]\s*$|[吗呢么嘛]\s*[。！!]?\s*$|怎么办|怎么处理|咋办|咋处理|如何|怎样|是否|能否|可否|多久|多长时间|"
     r"多少钱|有没有|能不能|要不要|可以吗|什么意思|哪里|哪个|哪些|哪家|是谁|"
     # What or why, where a clause asks it (“…是啥，为啥…”), not where a story says it in

@@ -44,7 +44,7 @@ EXISTS = re.compile(r"有(没有)?(人|地方|机构|部门|专家|谁)\S{0,6}(�
 
 # Asking what the service costs is a question even beside a request (“想找个专家，收费吗”):
 # the answer says, and the button starts it.
-COST = re.compile(r"收费|费用|多少钱|免费|要钱|花钱|付费|贵不贵|贵吗")
+COST = re.compile(r"收费|费用|多少钱|免费|要钱|收钱|花钱|付费|贵不贵|贵吗")
 
 
 def asks_about_service(text: Text) -> bool:
@@ -66,8 +66,9 @@ class ActionTriageService(Action):
     ) -> List[Dict[Text, Any]]:
         intent, text = latest_intent(tracker), question_text(tracker)
         # A button, or the service asked for in so many words (帮我登记下, 推荐个专家), is a
-        # request whatever the story around it says.
-        requested = is_payload(tracker) or requested_report(text) == intent
+        # request whatever the story around it says, unless it asks what the service costs.
+        asks_cost = is_question(text) and COST.search(text) is not None
+        requested = is_payload(tracker) or (requested_report(text) == intent and not asks_cost)
         unreachable = beyond_reach(text, learned=False)
         if not requested and (
             unreachable or (not REQUEST.search(text) and follow_up(tracker, text, message_entities(tracker)))

@@ -71,3 +71,19 @@ def test_an_empty_index_answers_nothing():
 def test_numbers_written_in_chinese_are_searched_as_digits(question, digits):
     assert digits in in_digits(question)
     assert all(n in KnowledgeIndex.query(question) for n in digits.split() if n.isdigit())
+
+
+@pytest.mark.parametrize(
+    "question", ["华为诉中兴那个标准必要专利案，欧盟法院是哪一年判的", "华为诉中兴案欧盟法院哪年判决的"]
+)
+def test_a_case_answers_a_question_for_a_date_that_names_it(kb_index, question):
+    # The case answers though no case was asked for: the question names its parties. And 哪一年
+    # is no “1 year”.
+    from knowledge.library.answers import answer
+
+    found = answer(kb_index, question)
+    assert found.item.id == "case-real-eu-huawei-zte-sep" and "2015" in found.text
+
+
+def test_which_one_is_no_number():
+    assert in_digits("哪一年判的") == "哪一年判的" and in_digits("二十一天") == "21 天"

@@ -171,6 +171,11 @@ def test_a_request_for_a_service_starts_its_form(dispatcher, domain, text, inten
         ("市里会盯哪些海外动态给企业发预警", "subscribe_alerts"),
         # A request's words (找个专家) with a question about its cost: the cost is answered.
         ("想找个海外知识产权专家咨询一下，要收费吗", "request_expert"),
+        ("那个服务热线，找专家咨询要不要收钱啊", "request_expert"),
+        # A question in its first clause, and what the notice says of it after.
+        ("专家库跟省里的专家库打通了吗，通知咋说的", "request_expert"),
+        ("中国贸促会官网网址", "report_unfair_treatment"),  # asking for a website, naming it
+        ("在迪拜展会上被扣的那批货现在放了没有", "report_dispute"),  # A-了-not-A asks
     ],
 )
 def test_a_question_about_a_service_is_answered_and_the_service_offered(dispatcher, domain, text, intent):

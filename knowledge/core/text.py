@@ -27,7 +27,9 @@ STOPWORDS = frozenset(
     # Words of when and who that say nothing of the topic (“公告后多久之内可以提异议”).
     "后 前 之内 以内 之前 以前 提 比较 还能 别人 "
     # How the asker feels and hedges (“刚收到…完全懵了，应该干啥”).
-    "刚 刚刚 完全 应该 懵 慌 没 干".split()
+    "刚 刚刚 完全 应该 懵 慌 没 干 "
+    # How a yes-or-no question or a plea for help is put (“有没有专家能帮忙看看”).
+    "有没有 有无 能不能 可不可以 是不是 帮忙 帮 看看 看一下".split()
 )
 
 

@@ -149,10 +149,13 @@ def _weights(index: KnowledgeIndex, query: List[Text], values: Dict[Text, Set[Te
 
 
 def _speaks_of(case: Suggestion, text: Text, weights: Mapping[Text, float], values: Dict[Text, Set[Text]]) -> bool:
-    """Whether the question speaks of cases or suits, or names what only this case is about
-    (王致和, 海信: a word of its title, not an entity value, rarer than the question's typical word)."""
-    if CASE_TALK.search(text):
-        return True
+    """Whether the question speaks of cases or suits, or names what only this case is about."""
+    return CASE_TALK.search(text) is not None or _names_case(case, weights, values)
+
+
+def _names_case(case: Suggestion, weights: Mapping[Text, float], values: Dict[Text, Set[Text]]) -> bool:
+    """Whether the question names what only this case is about (王致和, 华为 and 中兴: a word of
+    its title, not an entity value, rarer than the question's typical word)."""
     typical = statistics.median(weights.values()) if weights else 0.0
     named = {v for vals in values.values() for v in vals}
     title = case.title.lower()
@@ -233,9 +236,13 @@ def answer(
             if ip_asked and ip_types and not ip_types & ip_asked:
                 continue
             # A case, unless cases were asked for, tells a story, not the period, amount or body
-            # asked for, nor what a question that does not speak of cases or lawsuits asks.
+            # asked for (unless the question names it), nor what a question that does not
+            # speak of cases or lawsuits asks.
             told = item.kind == "case" and "case" not in (kinds or ())
-            if told and (asked in STRICT or not _speaks_of(item, text, weights, values)):
+            # A strict question about a case it names (华为诉中兴…哪一年判的) is answered by it.
+            if told and not (
+                _names_case(item, weights, values) if asked in STRICT else _speaks_of(item, text, weights, values)
+            ):
                 continue
             lowered = passage.lower()
             # A word counts where the passage has it, even inside a longer word (答辩 in 答辩期,

@@ -67,7 +67,10 @@ COLLOQUIAL: Mapping[Text, Tuple[Text, ...]] = {
 }
 
 # A number in Chinese before a unit (二十一天, 第五六年): the content writes numbers in digits.
-CHINESE_NUMBER = re.compile(r"([零一二两三四五六七八九十]{1,4})(?=个?(?:年|月|天|日|周|倍|类|条|项|款))")
+# 哪一年, 每一天, 同一类 ask or say no number.
+CHINESE_NUMBER = re.compile(
+    r"(?<![哪每同这那单])([零一二两三四五六七八九十]{1,4})(?=个?(?:年|月|天|日|周|倍|类|条|项|款))"
+)
 
 
 def _number(chars: Text) -> List[Text]:
