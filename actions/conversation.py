@@ -36,6 +36,7 @@ ACKNOWLEDGEMENTS = {"affirm": "utter_ack_affirm", "deny": "utter_ack_deny", "sto
 WANTS_PERSON = re.compile(
     r"人工|真人|客服|工作人员|转接|转人|找人|个人|跟人|和人|人聊|人来|接线|坐席|值班|热线|专人|human|agent", re.I
 )
+ASKS_IF_BOT = re.compile(r"机器人|真人|人工智能|智能助手|\bAI\b|程序|自动回复|你是谁|是人吗", re.I)
 ASKS_CAPABILITIES = re.compile(r"你(们)?(能|会|可以)|能(做|干)(什么|啥)|(什么|哪些)(功能|服务)|怎么用|用法")
 # What someone who only names a country, IP type or dispute type most likely wants next.
 INFORM_FOLLOW_UPS = ["ask_dispute_guidance", "ask_country_guide", "ask_risk_warning", "ask_case"]
@@ -117,6 +118,11 @@ class ActionOutOfScope(Action):
         # The rules alone: the classifier knows this service's questions, not the world's.
         if refused(dispatcher, question_text(tracker), learned=False):
             return [SlotSet(CONTEXT_SLOT, None)]
+        if recalled(tracker) is not None and answer_types.is_question(question_text(tracker)):
+            # A follow-up of the answer just given (这个法院在哪个城市) is asked on its topic.
+            answered = await answer_if_question(dispatcher, tracker)
+            if answered is not None:
+                return answered
         answered = await answer_from_library(dispatcher, tracker, min_coverage=CONFIDENT_COVERAGE)
         if answered is not None:
             return answered
@@ -154,6 +160,23 @@ class ActionCapabilities(Action):
         if answered is not None:
             return answered
         dispatcher.utter_message(response="utter_capabilities")
+        return []
+
+
+class ActionBotChallenge(Action):
+    """Says the assistant is a program; a follow-up the NLU took for that (“这是哪一级的平台”)
+    is answered."""
+
+    def name(self) -> Text:
+        return "action_bot_challenge"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        answered = await answer_mistaken(dispatcher, tracker, ASKS_IF_BOT)
+        if answered is not None:
+            return answered
+        dispatcher.utter_message(response="utter_bot_challenge")
         return []
 
 

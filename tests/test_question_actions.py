@@ -13,6 +13,7 @@ import actions.reports
 from actions.answers import ActionDisputeGuidance, ActionMediation
 from actions.conversation import (
     ActionAcknowledge,
+    ActionBotChallenge,
     ActionCapabilities,
     ActionHandleInform,
     ActionOutOfScope,
@@ -196,6 +197,8 @@ def test_a_question_about_a_service_is_answered_and_the_service_offered(dispatch
         (ActionRequestHuman(), "谁负责续展", "request_human"),
         (ActionReportStatus(), "到期前多久可以续展", "check_report_status"),
         (ActionAcknowledge(), "英国呢", "deny"),
+        (ActionBotChallenge(), "这个是哪一级管的", "bot_challenge"),
+        (ActionOutOfScope(), "这个在哪个城市续展", "out_of_scope"),
     ],
 )
 def test_a_short_question_without_a_subject_of_its_own_is_read_with_the_answer_before(
