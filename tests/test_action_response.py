@@ -14,9 +14,11 @@ import rasa.server
 from jsonschema import ValidationError
 from rasa.core.actions import action as rasa_action
 from rasa.core.actions.action import RemoteAction
+from rasa.core.processor import MessageProcessor
+from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import Event
 
-from bot import action_response, event_types, rasa_server
+from bot import action_response, database_outage, event_types, rasa_server
 
 SLOT = {"event": "slot", "name": "company_name", "value": "铜川华陶瓷业有限公司", "timestamp": None}
 LISTEN = {"event": "action", "name": "action_listen", "policy": None, "confidence": None, "timestamp": None}
@@ -126,6 +128,8 @@ def test_the_rasa_server_installs_it_before_rasa_starts(monkeypatch):
     monkeypatch.setattr(rasa.server, "create_app", rasa.server.create_app)
     monkeypatch.setattr(Event, "resolve_by_type", staticmethod(event_types.RASA_RESOLVE))
     monkeypatch.setattr(Event, "__init_subclass__", Event.__init_subclass__)
+    monkeypatch.setattr(FailSafeTrackerStore, "retrieve", database_outage.RASA_RETRIEVE)
+    monkeypatch.setattr(MessageProcessor, "handle_message", database_outage.RASA_HANDLE_MESSAGE)
     seen = {}
 
     def rasas_main() -> None:

@@ -36,7 +36,7 @@ def installed(monkeypatch):
 
 
 def test_rasas_own_store_takes_a_failed_read_for_a_new_conversation():
-    assert asyncio.run(FailSafeTrackerStore(DownStore(DOMAIN)).retrieve("u1")) is None
+    assert asyncio.run(database_outage.RASA_RETRIEVE(FailSafeTrackerStore(DownStore(DOMAIN)), "u1")) is None
 
 
 def test_a_failed_read_is_an_error_not_a_new_conversation(installed):
