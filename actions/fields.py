@@ -52,6 +52,8 @@ REQUEST_WORDS = re.compile(
 VALUE_LABELS = re.compile(r"(公司名称|企业名称|公司|企业|电话|手机号?|联系方式|号码)[:：]?(?=[，,。；\s]|$)")
 # An industry told by what the company makes (做家具的, 生产卫浴的), when it is no known one.
 INDUSTRY_PHRASE = re.compile(r"(?:我们|我司|公司)?(?:是)?(?:做|生产|卖|出口)([\u4e00-\u9fff]{1,6}?)(?:的|产品|行业)")
+# Any industry, said beside other answers (懂德国专利的专家，行业不限).
+ANY_INDUSTRY_SAID = re.compile(r"行业\s*(?:不限|都行|都可以|无所谓|随便)|不限行业")
 CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
 
 
@@ -154,7 +156,7 @@ def values_anywhere(message: Message, slot: Text, today: date) -> List[Text]:
     elif slot == "deadline":
         found = [d for d in (clause_deadline(c, today) for c in CLAUSE.split(message.text)) if d][:1]
     elif slot == "industry" and not found:
-        found = INDUSTRY_PHRASE.findall(message.text)
+        found = [ANY_INDUSTRY] if ANY_INDUSTRY_SAID.search(message.text) else INDUSTRY_PHRASE.findall(message.text)
     elif slot in ("ip_type", "dispute_type", "country"):
         # A message that is one value with a character wrong (律师涵 typed at the country
         # question) answers that value's field.

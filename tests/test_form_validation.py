@@ -921,3 +921,9 @@ def test_a_question_of_what_a_value_is_is_answered_not_taken(dispatcher, with_kb
 def test_a_two_character_word_one_character_from_a_city_is_no_country(dispatcher):
     tracker = form_tracker("那边", requested="country")  # 金边 is a form of 柬埔寨, not its name
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"country": None}
+
+
+def test_any_industry_said_beside_other_answers_is_taken(dispatcher):
+    found = [entity("country", "德国"), entity("ip_type", "专利")]
+    tracker = expert_tracker("想找个懂德国专利的专家，行业不限", requested="industry", entities=found)
+    assert slots(run(ValidateExpertForm(), dispatcher, tracker))["industry"] == "不限"
