@@ -10,6 +10,7 @@ filed under one of them (“英国呢” as a no, “这个期限能延长吗”
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -147,37 +148,44 @@ async def answer_mistaken(
     return await answer_from_library(dispatcher, tracker, min_coverage=CONFIDENT_COVERAGE)
 
 
-class ActionCapabilities(Action):
-    """What the assistant can do; a question the NLU took for that is answered."""
+class ReplyUnlessMistaken(Action, ABC):
+    """The intent's fixed reply; a question the NLU took for that intent (one without the
+    intent's own words, `intended`) is answered instead."""
+
+    intended: re.Pattern
+    response: Text
+
+    @abstractmethod
+    def name(self) -> Text:
+        """The action's name in the domain."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        answered = await answer_mistaken(dispatcher, tracker, self.intended)
+        if answered is not None:
+            return answered
+        dispatcher.utter_message(response=self.response)
+        return []
+
+
+class ActionCapabilities(ReplyUnlessMistaken):
+    """What the assistant can do; a follow-up taken for that (这个期限能延长吗) is answered."""
+
+    intended, response = ASKS_CAPABILITIES, "utter_capabilities"
 
     def name(self) -> Text:
         return "action_capabilities"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
-        answered = await answer_mistaken(dispatcher, tracker, ASKS_CAPABILITIES)
-        if answered is not None:
-            return answered
-        dispatcher.utter_message(response="utter_capabilities")
-        return []
 
-
-class ActionBotChallenge(Action):
-    """Says the assistant is a program; a follow-up the NLU took for that (“这是哪一级的平台”)
+class ActionBotChallenge(ReplyUnlessMistaken):
+    """Says the assistant is a program; a follow-up taken for asking that (这是哪一级的平台)
     is answered."""
+
+    intended, response = ASKS_IF_BOT, "utter_bot_challenge"
 
     def name(self) -> Text:
         return "action_bot_challenge"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
-        answered = await answer_mistaken(dispatcher, tracker, ASKS_IF_BOT)
-        if answered is not None:
-            return answered
-        dispatcher.utter_message(response="utter_bot_challenge")
-        return []
 
 
 class ActionRequestHuman(Action):
