@@ -268,11 +268,14 @@ class KnowledgeIndex:
     @staticmethod
     def query(text: Text, entities: Optional[Entities] = None) -> List[Text]:
         """The search words of a question: its terms, the content's words for its colloquial
-        ones, then the entity values it lacks."""
+        ones, then the entity values it lacks (and the EU for a member state)."""
         lowered = normalise(text).lower()
         words = terms(in_digits(lowered))
         words += [w for said, meant in COLLOQUIAL.items() if said in lowered for w in meant if w not in words]
-        return words + [v for values in _values(entities).values() for v in values if v not in words]
+        words += [v for values in _values(entities).values() for v in values if v not in words]
+        # A member state's question is partly the EU's (货在荷兰海关被扣了: the EU's customs rules).
+        members = _values(entities).get("country", set()) & EU_MEMBERS
+        return words + [EU] if members and EU not in words else words
 
     def weights(self, query: Sequence[Text]) -> Dict[Text, float]:
         """How much each distinct word of a query says (its IDF over the items)."""
