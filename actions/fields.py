@@ -162,8 +162,8 @@ def values_anywhere(message: Message, slot: Text, today: date) -> List[Text]:
         # question) answers that value's field.
         typo = misspelt(slot, normalise(message.text).strip())
         found = [v for v in found if v in vocabulary().values(slot)] or ([typo] if typo else [])
-        if slot == "country" and not found and not vocabulary().mentions(message.text, "country"):
-            found = [elsewhere] if (elsewhere := other_country(message.text)) else []
+        if slot == "country" and not found:
+            found = [elsewhere] if (elsewhere := country_elsewhere(message.text)) else []
     return list(dict.fromkeys(found))
 
 
@@ -212,8 +212,8 @@ def answer_when_asked(slot: Text, typed: Text, today: date) -> Answer:
         return Answer(phone) if phone else Answer(miss=spec.invalid)
     if slot == "country" and OTHER.match(text):  # a country the list lacks
         return Answer(OTHER_COUNTRY)
-    if slot == "country" and not vocabulary().mentions(text, "country") and (elsewhere := other_country(text)):
-        return Answer(elsewhere)  # a country the gazetteer lacks, as its standard name
+    if slot == "country" and (elsewhere := country_elsewhere(text)):
+        return Answer(elsewhere)
     if spec.closed:
         value = vocabulary().canonical(slot, text) or misspelt(slot, text, min_chars=MIN_GUESSED_WHEN_ASKED)
         return Answer(value) if value else Answer(miss=spec.invalid)
@@ -227,6 +227,12 @@ def answer_when_asked(slot: Text, typed: Text, today: date) -> Answer:
         value = vocabulary().canonical("industry", text) or text
         return Answer(value) if 0 < len(value) <= MAX_INDUSTRY_CHARS else Answer(miss=spec.invalid)
     return Answer(miss=spec.invalid)
+
+
+def country_elsewhere(text: Text) -> Optional[Text]:
+    """The country the gazetteer lacks (葡萄牙) that a text names, by its standard name, when
+    it names no country the gazetteer has."""
+    return None if vocabulary().mentions(text, "country") else other_country(text)
 
 
 def misspelt(slot: Text, text: Text, min_chars: int = MIN_GUESSED_CHARS) -> Optional[Text]:
