@@ -32,6 +32,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import answer_action
 from actions.fields import (
+    CLAUSE,
     FIELDS,
     FINAL_CHOICES,
     Answer,
@@ -109,6 +110,10 @@ SHOWN_CHARS = 30
 # an opening that answers every other question is a whole report, and its story is the
 # account when it says as much as an answer to the description question must.
 MIN_OPENING_STORY_CHARS = 30
+# At the account's question, after a line of it was told: nothing to add.
+ENOUGH_SAID = re.compile(
+    r"(就这些|就这样|就是这样|没有了?|没了|没啥了|没什么了|没别的了?|没有别的了?|没有要?补充的?了?|不用补充了?)[。！!]?"
+)
 
 
 def says_correction(text: Text) -> bool:
@@ -138,6 +143,30 @@ def field_named(text: Text, fields: List[Text]) -> Optional[Text]:
         return None
     named = [slot for slot in fields if FIELD_WORDS[slot].search(text)]
     return named[0] if len(named) == 1 else None
+
+
+def unknown_fields(message: Message, fields: List[Text]) -> List[Text]:
+    """The fields that can stay open which a clause names and says are not known
+    (纠纷类型不确定, 知识产权类型还不清楚)."""
+    unknown = []
+    for clause in CLAUSE.split(message.text):
+        said = UNSURE_WORDS.search(clause)
+        named = field_named(UNSURE_WORDS.sub("", clause), fields) if said else None
+        if named is not None and FIELDS[named].open_value is not None:
+            unknown.append(named)
+    return unknown
+
+
+def say_draft_if_asked_next(
+    dispatcher: CollectingDispatcher, tracker: Tracker, events: List[Dict[Text, Any]], fields: List[Text]
+) -> None:
+    """Before the account is asked, the line of it already told is shown (with how to keep
+    it as it is): the form asks the first field still empty."""
+    values = {slot: tracker.get_slot(slot) for slot in [*fields, "description_draft"]}
+    values.update({e["name"]: e["value"] for e in events if e.get("event") == "slot" and e["name"] in values})
+    following = next((slot for slot in fields if values[slot] is None), None)
+    if following == "description" and values["description_draft"]:
+        dispatcher.utter_message(response="utter_description_draft", draft=shortened(values["description_draft"]))
 
 
 def user_just_answered(tracker: Tracker) -> bool:
@@ -174,8 +203,12 @@ def taken_from(
     tracker: Tracker, message: Message, anywhere: Dict[Text, List[Text]], fields: List[Text]
 ) -> Dict[Text, Text]:
     """The values a message gives for fields still to be told; in a list of answers, a
-    clause that is only 不确定 is the answer for the one IP or dispute type left untold."""
+    clause that is only 不确定 is the answer for the one IP or dispute type left untold, and
+    one that names a field and says it is not known (纠纷类型不确定) leaves that field open."""
     taken = {slot: values[0] for slot, values in anywhere.items() if values and is_open(slot, tracker.get_slot(slot))}
+    for slot in unknown_fields(message, fields):
+        if slot not in taken and tracker.get_slot(slot) is None:
+            taken[slot] = str(FIELDS[slot].open_value)
     untold = [s for s in fields if FIELDS[s].closed and s != "country" and is_open(s, tracker.get_slot(s))]
     untold = [s for s in untold if s not in taken]
     if len(untold) == 1 and sum(bool(values) for values in anywhere.values()) >= 2 and unsure_clause(message):
@@ -226,12 +259,18 @@ class ReportFormValidation(FormValidationAction, ABC):
         fields = form_fields(domain, self.form_name())
         requested = tracker.get_slot("requested_slot")
         if not user_just_answered(tracker):
-            return self.start(dispatcher, tracker, fields) if requested is None else []
+            if requested is not None:
+                return []
+            events = self.start(dispatcher, tracker, fields)
+            say_draft_if_asked_next(dispatcher, tracker, events, fields)
+            return events
         if latest_intent(tracker) in FORM_CONTROL_INTENTS:
             return []  # rejected: the rules ask whether to discard, or hand off
         if requested in FINAL_CHOICES:
             return await self.final_choice(dispatcher, tracker, domain, requested, fields)
-        return await self.read_answer(dispatcher, tracker, domain, requested, fields)
+        events = await self.read_answer(dispatcher, tracker, domain, requested, fields)
+        say_draft_if_asked_next(dispatcher, tracker, events, fields)
+        return events
 
     @staticmethod
     def start(dispatcher: CollectingDispatcher, tracker: Tracker, fields: List[Text]) -> List[Dict[Text, Any]]:
@@ -244,11 +283,15 @@ class ReportFormValidation(FormValidationAction, ABC):
         others = [slot for slot in fields if slot != "description"]
         whole = all(tracker.get_slot(slot) or taken.get(slot) for slot in others)
         min_chars = MIN_DESCRIPTION_CHARS if whole else MIN_OPENING_STORY_CHARS
-        story = story_of(message, min_chars) if not is_question(message.text) else None
+        asking = is_question(message.text)
+        story = story_of(message, min_chars) if not asking else None
         if "description" in fields and not tracker.get_slot("description") and story:
             taken["description"] = story
+        elif "description" in fields and not asking and (line := story_of(message)) is not None:
+            taken["description_draft"] = line  # a line of story: the account is still asked, with it
         known = {slot: tracker.get_slot(slot) or taken.get(slot) for slot in fields}
-        shown = {slot: shortened(value) for slot, value in known.items() if value}
+        known["description"] = known.get("description") or taken.get("description_draft")
+        shown = {slot: shortened(value) for slot, value in known.items() if value and slot in fields}
         if shown:
             dispatcher.utter_message(response="utter_form_known", known=described(shown))
         return [SlotSet(slot, value) for slot, value in taken.items()]
@@ -280,8 +323,13 @@ class ReportFormValidation(FormValidationAction, ABC):
         if requested != "description" and "description" in fields and not tracker.get_slot("description"):
             if (story := story_of(message)) is not None:
                 taken["description"] = story
+        draft = tracker.get_slot("description_draft")
         if requested not in taken and (not FIELDS[requested].free_text or requested == "description" or not taken):
-            spec, answer = FIELDS[requested], answer_when_asked(requested, message.typed, today)
+            spec, typed = FIELDS[requested], message.typed
+            if requested == "description" and draft:
+                # The account asked after a line of it was told: that line, and what is added.
+                typed = draft if ENOUGH_SAID.fullmatch(message.text) else f"{draft}；{message.typed}"
+            answer = answer_when_asked(requested, typed, today)
             if spec.free_text and intent in NOT_WORDS_OF_AN_ANSWER and answer.value != spec.open_value:
                 answer = Answer(miss=spec.invalid)  # a yes, a no or a greeting is no name
             if answer.past_deadline is not None and not taken:
@@ -311,7 +359,13 @@ class ReportFormValidation(FormValidationAction, ABC):
         repeated = {s: v[0] for s, v in anywhere.items() if v and s not in taken and tracker.get_slot(s) == v[0]}
         shown = {slot: shortened(value) for slot, value in {**taken, **repeated}.items()}
         dispatcher.utter_message(response="utter_form_recorded", recorded=described(shown))
+        if requested != "description" and "description" in taken and story_of(message, MIN_OPENING_STORY_CHARS) is None:
+            # A line of story told at another question: the account is still asked, with it.
+            line = taken.pop("description")
+            taken["description_draft"] = f"{draft}；{line}" if draft else line
         events = [SlotSet(slot, value) for slot, value in taken.items()]
+        if requested == "description" and "description" in taken and draft:
+            events.append(SlotSet("description_draft", None))  # the draft is in the account now
         if requested not in taken:
             # Answers to other questions are no answer to this one: its misses still count.
             return [*events, SlotSet(requested, None), SlotSet("deadline_candidate", None)]

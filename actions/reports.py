@@ -46,6 +46,7 @@ FORGOTTEN_AFTER_REPORT = [
     "deadline",
     "deadline_candidate",
     "description",
+    "description_draft",
     "report_confirmed",
     "form_misses",
 ]

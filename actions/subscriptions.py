@@ -4,7 +4,7 @@ question about the alerts is answered."""
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -15,7 +15,7 @@ from actions.answers import answer_question
 from actions.knowledge_base import knowledge_base
 from actions.labels import INTENT_LABELS, button
 from actions.services import asks_about_service
-from actions.tracker import channel_of, entity_values, question_text
+from actions.tracker import channel_of, entity_values, question_text, typed_words
 from knowledge.core.text import normalise
 from knowledge.records import subscriptions
 
@@ -29,16 +29,19 @@ LIST = re.compile(
 )
 
 
-def describe(pairs: List[tuple]) -> Text:
-    """“美国（所有行业）、陶瓷行业（所有国家）”."""
+def describe(pairs: List[tuple], said: Optional[Dict[Text, Text]] = None) -> Text:
+    """“美国（所有行业）、陶瓷行业（所有国家）”; an industry the user named in other words
+    says them: “食品农产品行业（您说的“苹果”，所有国家）”."""
     parts = []
     for country, industry in pairs:
+        words = (said or {}).get(industry)
+        told = f"您说的“{words}”" if words else ""
         if country and industry:
-            parts.append(f"{country}·{industry}行业")
+            parts.append(f"{country}·{industry}行业" + (f"（{told}）" if told else ""))
         elif country:
             parts.append(f"{country}（所有行业）")
         else:
-            parts.append(f"{industry}行业（所有国家）")
+            parts.append(f"{industry}行业（{told + '，' if told else ''}所有国家）")
     return "、".join(parts)
 
 
@@ -54,6 +57,7 @@ class ActionSubscribeAlerts(Action):
         text = normalise(question_text(tracker))
         countries = sorted(entity_values(tracker, "country"))
         industries = sorted(entity_values(tracker, "industry"))
+        said = typed_words(tracker, "industry")
         engine, channel, sender = knowledge_base.engine(), channel_of(tracker), tracker.sender_id
         if LIST.search(text):
             pairs = await knowledge_base.run(subscriptions.subscriptions_of, engine, channel, sender)
@@ -68,14 +72,14 @@ class ActionSubscribeAlerts(Action):
             )
             left = await knowledge_base.run(subscriptions.subscriptions_of, engine, channel, sender)
             if not removed:
-                asked = describe([(c, "") for c in countries] + [("", i) for i in industries]) or "任何"
+                asked = describe([(c, "") for c in countries] + [("", i) for i in industries], said) or "任何"
                 dispatcher.utter_message(
                     response="utter_nothing_unsubscribed", asked=asked, remaining=describe(left) if left else "无"
                 )
                 return []
-            dispatcher.utter_message(
-                response="utter_unsubscribed", removed=describe(removed), remaining=describe(left) if left else "无"
-            )
+            remaining = describe(left) if left else "无"
+            removed_said = describe(removed, said)
+            dispatcher.utter_message(response="utter_unsubscribed", removed=removed_said, remaining=remaining)
             return []
         if not countries and not industries and asks_about_service(text):
             # “市里会盯哪些海外动态发预警”: a question about the alerts, answered, with the service offered.
@@ -92,7 +96,7 @@ class ActionSubscribeAlerts(Action):
         pairs = await knowledge_base.run(subscriptions.subscriptions_of, engine, channel, sender)
         dispatcher.utter_message(
             response="utter_subscribed" if added else "utter_already_subscribed",
-            added=describe(added),
+            added=describe(added, said),
             subscriptions=describe(pairs),
         )
         return [SlotSet("pending_topic", None)]

@@ -59,6 +59,20 @@ def entity_list(tracker: Tracker) -> List[Dict[Text, Text]]:
     return [{"entity": e["entity"], "value": str(e["value"])} for e in _sorted_entities(tracker)]
 
 
+def typed_words(tracker: Tracker, name: Text) -> Dict[Text, Text]:
+    """Value -> the words typed for it, of one entity in the latest message, where the words
+    are not the value's own (苹果 for the industry 食品农产品)."""
+    text = tracker.latest_message.get("text") or ""
+    words: Dict[Text, Text] = {}
+    for e in _sorted_entities(tracker):
+        start, end, value = e.get("start"), e.get("end"), str(e["value"])
+        if e["entity"] == name and isinstance(start, int) and isinstance(end, int):
+            typed = text[start:end].strip()
+            if typed and typed not in value:
+                words.setdefault(value, typed)
+    return words
+
+
 def entity_spans(tracker: Tracker) -> List[Tuple[int, int]]:
     """Where the latest message's entities are in its text, (start, end), in text order."""
     return [

@@ -62,13 +62,14 @@ def main() -> int:
     import rasa.__main__  # late: Rasa's import is slow and reads the environment
     import rasa.server
 
-    from bot import action_outage, action_response, database_outage, event_types
+    from bot import action_outage, action_response, database_outage, event_types, held_conversation
 
     action_response.install()
     event_types.install()
     hotline_hours = settings.hotline_hours or settings.hours.describe()
     action_outage.install(settings.action_timeout_s, settings.hotline_phone, hotline_hours)
     database_outage.install(settings.hotline_phone, hotline_hours)
+    held_conversation.install(settings.hours.describe(), settings.hotline_phone, hotline_hours)
 
     create_app = rasa.server.create_app
 

@@ -345,6 +345,27 @@ def test_where_a_lawsuit_stands_and_one_shipments_fate_are_unanswerable(question
     assert limits.beyond_reach(question, learned=False) == reason
 
 
+@pytest.mark.parametrize(
+    "question, reason",
+    [
+        ("美国打337最厉害的律所给排个前十名", limits.RANKING),
+        ("下届广交会哪些展位会被人投诉侵权", limits.PREDICTION),
+        ("调解委员会主任叫啥，手机多少", limits.PRIVATE),
+        ("Harrington法官对中国被告是不是一般都判输", limits.PREDICTION),
+        ("你给我出个书面保证，说我们这款产品在美国绝对不侵权", limits.GUARANTEE),
+        ("我们新品牌在日本被人抢注的概率有多大，给个百分比", limits.PREDICTION),
+        ("2027年欧盟外观设计官费会涨到多少", limits.PREDICTION),
+    ],
+)
+def test_odds_a_written_promise_the_next_fair_and_an_official_by_role_are_unanswerable(question, reason):
+    assert limits.beyond_reach(question, learned=False) == reason
+
+
+@pytest.mark.parametrize("question", ["TRO的保证金一般多少", "绝对新颖性是什么意思", "展会结束后下一步怎么办"])
+def test_a_bond_absolute_novelty_and_the_next_step_are_answerable(question):
+    assert limits.beyond_reach(question, learned=False) is None
+
+
 def test_an_item_for_many_ip_types_does_not_say_each_of_them_in_every_passage():
     def coverage(ip_types):
         customs = doc(

@@ -276,6 +276,23 @@ def test_every_field_a_message_gives_is_taken_and_said(dispatcher):
     assert message["recorded"] == "企业名称 铜川华瓷陶瓷有限公司，联系电话 13912345678，国家/地区 德国"
 
 
+@pytest.mark.parametrize(
+    "text, opened",
+    [
+        ("新西兰，地理标志，纠纷类型不确定", {"dispute_type": "不确定"}),
+        ("知识产权类型还不清楚，在日本", {"ip_type": "不确定"}),
+        ("类型不知道", {}),  # which type is not said
+        ("电话不知道", {}),  # a phone cannot stay open
+    ],
+)
+def test_a_field_named_as_not_known_is_left_open(dispatcher, text, opened):
+    found = [entity("country", c) for c in ("新西兰", "日本") if c in text]
+    found += [entity("ip_type", "地理标志")] if "地理标志" in text else []
+    tracker = form_tracker(text, requested="company_name", entities=found)
+    taken = slots(run(ValidateDisputeForm(), dispatcher, tracker))
+    assert {k: v for k, v in taken.items() if v == "不确定"} == opened
+
+
 def test_an_answer_to_another_question_is_used_for_it(dispatcher):
     found = [entity("country", "法国")]
     tracker = form_tracker("法国", requested="ip_type", slots={"company_name": "华瓷"}, entities=found)
@@ -283,11 +300,41 @@ def test_an_answer_to_another_question_is_used_for_it(dispatcher):
 
 
 def test_a_story_at_another_question_is_the_description_too(dispatcher):
-    text = "下周五之前要答复，对方是当地一家做瓷器的公司，说我们抄了他们花瓶的造型"
+    text = (
+        "下周五之前要答复，对方是当地一家做瓷器的公司，说我们抄了他们花瓶的造型，"
+        "要求我们立即停止在欧洲销售并赔偿损失"
+    )
     tracker = form_tracker(text, requested="deadline", slots={k: FILLED[k] for k in DISPUTE_FIELDS[:5]})
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {
         "deadline": next_friday().isoformat(),
         "description": text,
+    }
+
+
+def test_a_line_of_story_at_another_question_is_shown_when_the_account_is_asked(dispatcher):
+    text = "下周五之前要答复，对方是当地一家做瓷器的公司，说我们抄了他们花瓶的造型"
+    tracker = form_tracker(text, requested="deadline", slots={k: FILLED[k] for k in DISPUTE_FIELDS[:5]})
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {
+        "deadline": next_friday().isoformat(),
+        "description_draft": text,
+    }
+    assert responses(dispatcher) == ["utter_form_recorded", "utter_description_draft"]
+    assert dispatcher.messages[-1]["draft"].startswith("下周五之前要答复")
+
+
+@pytest.mark.parametrize(
+    "answer, description",
+    [
+        ("就这些", "货在汉堡港被扣了，海关说涉嫌侵权"),
+        ("对方是一家德国公司", "货在汉堡港被扣了，海关说涉嫌侵权；对方是一家德国公司"),
+    ],
+)
+def test_the_account_after_a_line_of_it_keeps_the_line(dispatcher, answer, description):
+    filled = {**{k: FILLED[k] for k in DISPUTE_FIELDS[:6]}, "description_draft": "货在汉堡港被扣了，海关说涉嫌侵权"}
+    tracker = form_tracker(answer, requested="description", slots=filled)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {
+        "description": description,
+        "description_draft": None,
     }
 
 
@@ -325,8 +372,13 @@ def test_starting_reads_the_first_message_and_says_what_is_known(dispatcher):
         text, "report_dispute", requested=None, answered=False, entities=found, slots={"country": "德国"}
     )
     events = run(ValidateDisputeForm(), dispatcher, tracker)
-    # A line of story is not the account: the form asks for it.
-    assert slots(events) == {"company_name": "铜川华瓷陶瓷有限公司", "ip_type": "外观设计", "dispute_type": "展会纠纷"}
+    # A line of story is not the account: the form asks for it, and shows the line then.
+    assert slots(events) == {
+        "company_name": "铜川华瓷陶瓷有限公司",
+        "ip_type": "外观设计",
+        "dispute_type": "展会纠纷",
+        "description_draft": text,
+    }
     [message] = dispatcher.messages
     assert message["response"] == "utter_form_known"
     assert message["known"].startswith("企业名称 铜川华瓷陶瓷有限公司，国家/地区 德国，知识产权类型 外观设计")
@@ -668,10 +720,10 @@ def test_the_industry_answer(dispatcher, text, industry, response):
     assert responses(dispatcher) == ([response] if response else [])
 
 
-def test_a_story_that_answers_nothing_asked_is_the_description(dispatcher):
+def test_a_story_that_answers_nothing_asked_is_kept_for_the_description(dispatcher):
     text = "对方说我们商品详情页的图片是盗用他们的"
     tracker = form_tracker(text, requested="deadline", slots={k: FILLED[k] for k in DISPUTE_FIELDS[:5]})
-    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"description": text, "deadline": None}
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"description_draft": text, "deadline": None}
     assert responses(dispatcher) == ["utter_form_recorded"]
 
 
@@ -867,7 +919,7 @@ def test_an_answer_to_another_question_keeps_the_misses_of_the_one_asked(dispatc
     text = "葡萄牙有人卖的苹果包装上印着铜川苹果，根本不是我们的货"
     tracker = form_tracker(text, requested="dispute_type", slots={"form_misses": misses, "country": "葡萄牙"})
     events = run(ValidateDisputeForm(), dispatcher, tracker)
-    assert slots(events)["description"] == text
+    assert slots(events)["description_draft"] == text
     assert not any(e.get("name") == "form_misses" for e in events)  # the count stands
 
 

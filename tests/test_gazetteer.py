@@ -61,6 +61,10 @@ def _entities(extractor, text, entities=()):
         ("新区的工作站在哪", [("district", "铜川新区", "新区")]),
         ("耀州瓷出口德國", [("industry", "陶瓷", "耀州瓷"), ("country", "德国", "德國")]),
         ("巴黎公约的优先权", []),
+        # A country or IP type glued to a word of jieba's own dictionary is still read.
+        ("美国版权保护多长时间", [("country", "美国", "美国"), ("ip_type", "著作权", "版权")]),
+        ("美国专利局在哪", [("country", "美国", "美国")]),
+        ("专利申请要多久", [("ip_type", "专利", "专利")]),
     ],
 )
 def test_ruler_finds_and_normalises_closed_entities(extractor, text, expected):

@@ -39,6 +39,7 @@ FORGOTTEN = [
     "deadline",
     "deadline_candidate",
     "description",
+    "description_draft",
     "report_confirmed",
     "form_misses",
 ]
@@ -253,18 +254,18 @@ def test_a_report_that_cannot_be_saved_keeps_the_answers(dispatcher, engine, mon
     [
         (
             "dispute_form",
-            ["company_name", "country", "deadline", "deadline_candidate", "description", "dispute_type"]
-            + ["expert_id", "form_misses", "ip_type", "phone", "report_confirmed"],
+            ["company_name", "country", "deadline", "deadline_candidate", "description", "description_draft"]
+            + ["dispute_type", "expert_id", "form_misses", "ip_type", "phone", "report_confirmed"],
         ),
         (
             "unfair_form",
-            ["company_name", "country", "deadline", "deadline_candidate", "description", "dispute_type"]
-            + ["expert_id", "form_misses", "ip_type", "phone", "report_confirmed"],
+            ["company_name", "country", "deadline", "deadline_candidate", "description", "description_draft"]
+            + ["dispute_type", "expert_id", "form_misses", "ip_type", "phone", "report_confirmed"],
         ),
         (
             "expert_form",
-            ["country", "deadline", "deadline_candidate", "description", "dispute_type", "expert_id"]
-            + ["form_misses", "industry", "ip_type", "report_confirmed"],
+            ["country", "deadline", "deadline_candidate", "description", "description_draft", "dispute_type"]
+            + ["expert_id", "form_misses", "industry", "ip_type", "report_confirmed"],
         ),
     ],
 )
@@ -392,6 +393,16 @@ def test_subscribing_with_a_country_and_an_industry(dispatcher, engine):
     [message] = dispatcher.messages
     assert message["response"] == "utter_subscribed"
     assert (message["added"], message["subscriptions"]) == ("德国·陶瓷行业", "德国·陶瓷行业")
+
+
+def test_an_industry_named_in_other_words_is_said_in_them(dispatcher, engine):
+    text = "订阅苹果行业的预警"
+    apples = {"entity": "industry", "value": "食品农产品", "start": 2, "end": 4}
+    run(ActionSubscribeAlerts(), dispatcher, tracker(text, "subscribe_alerts", entities=[apples]))
+    assert dispatcher.messages[-1]["added"] == "食品农产品行业（您说的“苹果”，所有国家）"
+    run(ActionSubscribeAlerts(), dispatcher, tracker("退订苹果的", "subscribe_alerts", entities=[apples]))
+    assert dispatcher.messages[-1]["removed"] == "食品农产品行业（您说的“苹果”，所有国家）"
+    assert dispatcher.messages[-1]["remaining"] == "无"
 
 
 def test_subscribing_again_says_it_is_already_done(dispatcher, engine):

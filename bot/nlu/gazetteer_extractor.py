@@ -45,6 +45,9 @@ EXTRACTOR_PRIORITY = {"RegexEntityExtractor": 0, "GazetteerEntityExtractor": 1}
 LEARNED_PRIORITY = 2
 UPPERCASE_ENTITIES = {"report_id"}
 VERBATIM_ENTITIES = {"company_name"}
+# Entities read also at the start or end of a longer word (版权 in 版权保护): every IP type's
+# forms, and countries by their own names only (巴黎 in 巴黎公约 is no France).
+GLUED_ENTITIES = ("country", "ip_type")
 
 
 def read_jieba_words(directory: Path) -> List[Tuple[Text, Optional[int]]]:
@@ -183,6 +186,14 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._situations = Situations(lexicon)
         self._words = words
         patterns = patterns_from(self._vocabulary)
+        self._glued_forms = {
+            f.text.lower(): (f.entity, f.value)
+            for f in self._vocabulary.forms()
+            if f.entity in GLUED_ENTITIES
+            and len(f.text) >= 2
+            and not f.text.isascii()
+            and (f.entity != "country" or f.text == f.value)
+        }
         self._nlp = build_ruler(patterns, words) if patterns else None
 
     @classmethod
@@ -244,7 +255,8 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
     def _extract(self, text: Text) -> List[Dict[Text, Any]]:
         if self._nlp is None or not text:
             return []
-        return [
+        doc = self._nlp(text)
+        found = [
             {
                 "entity": ent.label_,
                 "start": ent.start_char,
@@ -252,9 +264,23 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
                 "value": ent.ent_id_,
                 "confidence_entity": 1.0,
             }
-            for ent in self._nlp(text).ents
+            for ent in doc.ents
             if not _inside_a_word(text, ent.start_char, ent.end_char)
         ]
+        return found + [e for token in doc if not token.ent_type_ for e in self._glued(token.text, token.idx)]
+
+    def _glued(self, word: Text, start: int) -> List[Dict[Text, Any]]:
+        """A country or IP type at the start or end of a longer word of jieba's own
+        dictionary, which the ruler (matching whole words) misses: 版权 in 版权保护, 美国 in
+        美国公司."""
+        for length in range(len(word) - 1, 1, -1):
+            for offset in (0, len(word) - length):
+                part = self._glued_forms.get(word[offset : offset + length].lower())
+                if part is not None:
+                    entity, value = part
+                    span = {"start": start + offset, "end": start + offset + length}
+                    return [{"entity": entity, **span, "value": value, "confidence_entity": 1.0}]
+        return []
 
     def _normalise(self, entity: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
         """Canonical value for a known form; None for a closed-set value that is no

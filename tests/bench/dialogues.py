@@ -28,6 +28,7 @@ import argparse
 import logging
 import re
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Text
@@ -62,6 +63,7 @@ class Result:
     turns_passed: int = 0
     repeated: List[Text] = field(default_factory=list)
     failed: List[Text] = field(default_factory=list)
+    first_failures: Counter = field(default_factory=Counter)  # by shape: what a failed script met first
 
 
 def asked(tracker: dict) -> Text:
@@ -103,6 +105,19 @@ def check(expect: dict, reply: Text, question: Text, saved: int) -> List[Text]:
     return wrong
 
 
+def failure_shape(wrong: List[Text], reply: Text, tracker: dict) -> Text:
+    """What kind of failure a turn's is, for the figures of a set that is not read."""
+    if tracker.get("paused"):
+        return "held by staff"
+    if not reply.strip():
+        return "no reply"
+    if any(w.startswith("asks ") for w in wrong):
+        return "another question"
+    if any(w.startswith("does not mention") for w in wrong):
+        return "a mention missing"
+    return "reports"
+
+
 def saved_reports(engine, sender: Text) -> int:
     with Session(engine) as session:
         return session.execute(select(func.count()).select_from(Report).where(Report.sender_id == sender)).scalar_one()
@@ -136,6 +151,8 @@ def run_script(rasa_url: Text, engine, script: dict, result: Result, show: bool)
         if repeated and script["id"] not in result.repeated:
             result.repeated.append(script["id"])
         if wrong:
+            if passed:
+                result.first_failures[failure_shape(wrong, reply, tracker)] += 1
             passed = False
             if show:
                 print(f"{script['id']} turn {number}: {turn['user']!r}\n  reply: {reply!r}\n  " + "; ".join(wrong))
@@ -161,6 +178,8 @@ def report(result: Result, path: Path, show_ids: bool) -> bool:
     print(f"  scripts that saw one question {REPEATS} turns in a row: {len(result.repeated)} (target 0)")
     if show_ids:
         print(f"  failed: {' '.join(result.failed)}\n  repeated: {' '.join(result.repeated)}")
+    shapes = ", ".join(f"{shape} {count}" for shape, count in result.first_failures.most_common())
+    print(f"  first failed turn of a failed script: {shapes or 'none'}")
     print(f"  targets: {'met' if met else 'NOT MET'}")
     return met
 

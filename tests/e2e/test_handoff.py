@@ -28,12 +28,16 @@ def test_a_handoff_keeps_the_users_messages_silently_and_staff_reply_and_hand_ba
 
     handoff = staff.handoff_of(chat.sender)
     assert handoff["reason"] == "user_request" and handoff["status"] == "open"
-    # While staff hold the conversation the bot says nothing, and keeps every message.
+    # While staff hold the conversation the bot predicts nothing and keeps every message; the
+    # first message is told once that it is kept for staff, the next ones get no reply.
+    held = chat.texts("有人吗")
+    assert "会保留给人工服务的工作人员" in held and "工作时间" in held
     assert chat.say("我们的亚马逊店铺被冻结了三万美元") == []
     view = staff.get(f"/api/handoffs/{handoff['id']}").json()
     assert view["paused"] is True
     assert view["slots"].get("dispute_type") == "临时禁令"
-    assert "我们的亚马逊店铺被冻结了三万美元" in [m["text"] for m in view["messages"] if m["from"] == "user"]
+    said = {m["text"] for m in view["messages"] if m["from"] == "user"}
+    assert {"有人吗", "我们的亚马逊店铺被冻结了三万美元"} <= said
 
     assert staff.post(f"/api/handoffs/{handoff['id']}/reply", {"text": "您好，我是值班工作人员，请提供起诉书。"}).ok
     assert staff.post(f"/api/handoffs/{handoff['id']}/reply", {"text": ""}).status_code == 400
@@ -46,6 +50,8 @@ def test_a_handoff_keeps_the_users_messages_silently_and_staff_reply_and_hand_ba
     last_bot = [e for e in chat.tracker()["events"] if e["event"] == "bot"][-1]
     assert last_bot["text"].startswith("人工服务已结束")
     assert "智能助手" in chat.texts("你好")
+    chat.say("转人工")
+    assert "会保留给人工服务的工作人员" in chat.texts("还在吗")  # a new handoff, a new note
 
 
 def test_closing_a_handoff_resumes_the_bot(chat, staff):
