@@ -40,7 +40,7 @@ from knowledge.library import answer_types, answers
 from knowledge.library.answer_types import STRICT
 from knowledge.library.answers import Answer
 from knowledge.library.limits import REASONS, beyond_reach
-from knowledge.library.search import KnowledgeIndex, Suggestion, terms
+from knowledge.library.search import KnowledgeIndex, Suggestion, bigrams, terms
 
 PAGE_SIZE = 3
 # Words that say nothing about which general topic is meant: a country question made only
@@ -393,6 +393,8 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, in
         return [SlotSet(CONTEXT_SLOT, None)]
     index = await knowledge_base.index()
     question = follow_up(tracker, text, entities)
+    if question is not None:
+        question = new_question_alone(index, tracker, question, Question(intent, text, entities, None))
     if question is None:
         question = alone(recalled(tracker), text, entities, intent)
         better = better_with_context(index, tracker, question, entities)
@@ -406,6 +408,35 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, in
     assert action is not None, f"{intent} has no answer action"
     events = action.answer(dispatcher, index, question.text, question.entities, question.kind)
     return [*events, remember(tracker, question)]
+
+
+def new_question_alone(index: KnowledgeIndex, tracker: Tracker, joined: Question, own: Question) -> Question:
+    """A short question that names a country, IP or dispute type the answer before had none
+    of (“美国版权保护多长时间” after the hotline's number) may be a new question: it is read
+    alone when that answer says more of its own words than the follow-up's reading does."""
+    remembered = (recalled(tracker) or {}).get("entities") or {}
+    if not any(k in TOPICAL and k not in remembered for k in own.entities):
+        return joined
+    single = alone(recalled(tracker), own.text, own.entities, own.intent)
+    single_action, joined_action = answer_action(single.intent), answer_action(joined.intent)
+    if single_action is None or joined_action is None:
+        return joined
+    by_itself = single_action.find(index, single.text, single.entities, single.kind)
+    if by_itself is None or by_itself.missing:
+        return joined
+    together = joined_action.find(index, joined.text, joined.entities, joined.kind)
+    return single if together is None or says(by_itself, own.text) > says(together, own.text) else joined
+
+
+def says(found: Answer, text: Text) -> float:
+    """How much of what a question says about its subject (its character pairs, without the
+    words that only ask: 多长时间) an answer's title and passages say."""
+    subject = text
+    for word in answer_types.asking_words(text):
+        subject = subject.replace(word, " ")
+    pairs = set(bigrams(subject))
+    said = normalise(f"{found.item.title} {found.text}").lower()
+    return sum(pair in said for pair in pairs) / len(pairs) if pairs else 0.0
 
 
 def better_with_context(

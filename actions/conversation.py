@@ -38,6 +38,8 @@ WANTS_PERSON = re.compile(
     r"人工|真人|客服|工作人员|转接|转人|找人|个人|跟人|和人|人聊|人来|接线|坐席|值班|热线|专人|human|agent", re.I
 )
 ASKS_IF_BOT = re.compile(r"机器人|真人|人工智能|智能助手|\bAI\b|程序|自动回复|你是谁|是人吗", re.I)
+# A greeting's own words; a follow-up taken for a greeting (这个上面能看到啥信息) lacks them.
+GREETS = re.compile(r"你好|您好|在吗|在不在|有人吗|哈喽|嗨|早上好|上午好|下午好|晚上好|\bhi\b|\bhello\b|打扰", re.I)
 ASKS_CAPABILITIES = re.compile(r"你(们)?(能|会|可以)|能(做|干)(什么|啥)|(什么|哪些)(功能|服务)|怎么用|用法")
 # What someone who only names a country, IP type or dispute type most likely wants next.
 INFORM_FOLLOW_UPS = ["ask_dispute_guidance", "ask_country_guide", "ask_risk_warning", "ask_case"]
@@ -167,6 +169,15 @@ class ReplyUnlessMistaken(Action, ABC):
             return answered
         dispatcher.utter_message(response=self.response)
         return []
+
+
+class ActionGreet(ReplyUnlessMistaken):
+    """Greets back; a follow-up taken for a greeting (这个上面能看到啥信息) is answered."""
+
+    intended, response = GREETS, "utter_greet"
+
+    def name(self) -> Text:
+        return "action_greet"
 
 
 class ActionCapabilities(ReplyUnlessMistaken):

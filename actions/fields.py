@@ -23,6 +23,7 @@ from typing import Dict, List, Optional, Text, Tuple
 
 from knowledge.core.dates import parse_deadline
 from knowledge.core.requests import UNFAIR_WORDS
+from knowledge.core.sounds import sound_alike
 from knowledge.core.text import normalise
 from knowledge.core.validation import (
     MIN_DESCRIPTION_CHARS,
@@ -236,9 +237,10 @@ def country_elsewhere(text: Text) -> Optional[Text]:
 
 
 def misspelt(slot: Text, text: Text, min_chars: int = MIN_GUESSED_CHARS) -> Optional[Text]:
-    """The value a closed answer names with one character wrong (律师涵, 外观设记), when
-    exactly one value is that close; forms shorter than `min_chars` are not guessed, and
-    shorter than three characters only a value's own name with a character replaced."""
+    """The value a closed answer names with one character wrong (律师涵, 外观设记) or with
+    characters of the same sound (外观涉及, 专立), when exactly one value is that close; forms
+    shorter than `min_chars` are not guessed, and shorter than three characters only a
+    value's own name with a character replaced."""
     close = {
         value
         for value, forms in vocabulary().gazetteer.get(slot, {}).items()
@@ -246,7 +248,7 @@ def misspelt(slot: Text, text: Text, min_chars: int = MIN_GUESSED_CHARS) -> Opti
         if len(form) >= min_chars
         # A short form only as the value itself, a character replaced (越楠; 那边 is no 金边).
         and (len(form) >= MIN_GUESSED_CHARS or (form == value and len(text) == len(form)))
-        and one_edit_apart(form.lower(), text.lower())
+        and (one_edit_apart(form.lower(), text.lower()) or sound_alike(form, text))
     }
     return next(iter(close)) if len(close) == 1 else None
 

@@ -82,7 +82,9 @@ FORM_QUESTION = re.compile(
     # What or why, where a clause asks it (“…是啥，为啥…”), not where a story says it in
     # passing (具体是啥权也没说清, 不知道为啥); 有啥后果.
     r"(?:^|[，,。；\s])(什么是|啥是|为什么|为啥)|(?<!知道)(是什么|是啥|叫啥|为啥|为什么)(?=$|[，,。？?！!\s呢啊])|"
-    r"有啥(办法|用|区别|后果|风险|要求|条件|影响|程序)"
+    r"有啥(办法|用|区别|后果|风险|要求|条件|影响|程序)|"
+    # A last clause asking what a thing is or has (…是啥关系, …有啥说法没).
+    r"(?<!知道)(?<!知道是)(是|有)(啥|什么)[\u4e00-\u9fff]{1,4}?(吗|没|呢)?\s*[？?。]?\s*$"
 )
 # The user saying that something given before is wrong: plainly, or in words that a longer
 # account of what happened also uses (不是我们抄的，是他们…).
@@ -112,7 +114,8 @@ SHOWN_CHARS = 30
 MIN_OPENING_STORY_CHARS = 30
 # At the account's question, after a line of it was told: nothing to add.
 ENOUGH_SAID = re.compile(
-    r"(就这些|就这样|就是这样|没有了?|没了|没啥了|没什么了|没别的了?|没有别的了?|没有要?补充的?了?|不用补充了?)[。！!]?"
+    r"(就这些|就这样|就是这样|没有了?|没了|没啥了|没什么了|没别的了?|没有别的了?|没有要?补充的?了?|不用补充了?|"
+    r"确认|确定|对的?|是的|好的?|可以|行|没问题)[。！!]?"
 )
 
 
@@ -355,16 +358,23 @@ class ReportFormValidation(FormValidationAction, ABC):
                 return [SlotSet(requested, None)]
             else:
                 return self.miss(dispatcher, tracker, requested, message.text, answer.miss or "")
+        if requested != "description" and "description" in taken and story_of(message, MIN_OPENING_STORY_CHARS) is None:
+            # A line of story told at another question: the account is still asked, with it,
+            # unless it and the line told before together tell as much as an opening story.
+            line = taken.pop("description")
+            account = f"{draft}；{line}" if draft else line
+            whole = draft and meaningful_chars(account) >= MIN_OPENING_STORY_CHARS
+            taken["description" if whole else "description_draft"] = account
+            shown_line = {"description": line}
+        else:
+            shown_line = {}
         # What was taken, and what the message repeated of what was known, is said back.
         repeated = {s: v[0] for s, v in anywhere.items() if v and s not in taken and tracker.get_slot(s) == v[0]}
-        shown = {slot: shortened(value) for slot, value in {**taken, **repeated}.items()}
+        said = {s: v for s, v in {**taken, **repeated}.items() if s in fields}
+        shown = {slot: shortened(value) for slot, value in {**said, **shown_line}.items()}
         dispatcher.utter_message(response="utter_form_recorded", recorded=described(shown))
-        if requested != "description" and "description" in taken and story_of(message, MIN_OPENING_STORY_CHARS) is None:
-            # A line of story told at another question: the account is still asked, with it.
-            line = taken.pop("description")
-            taken["description_draft"] = f"{draft}；{line}" if draft else line
         events = [SlotSet(slot, value) for slot, value in taken.items()]
-        if requested == "description" and "description" in taken and draft:
+        if "description" in taken and draft:
             events.append(SlotSet("description_draft", None))  # the draft is in the account now
         if requested not in taken:
             # Answers to other questions are no answer to this one: its misses still count.

@@ -42,6 +42,13 @@ REQUEST = re.compile(
 EXISTS = re.compile(r"有(没有)?(人|地方|机构|部门|专家|谁)\S{0,6}(帮|管|负责|处理|协助)|谁(能|可以|会)?(帮|管)")
 
 
+# Asking for someone with a given skill, or for help with one's own matter, is a request even
+# in a question's words (“有没有懂德国展会纠纷的专家”, “有没有专家能帮忙看看”).
+PARTICULAR = re.compile(
+    r"(懂|熟悉|擅长|做过|专做|精通)\S{0,14}(专家|律师|老师)|帮(忙|我|我们)?(看看|看一下|看下|分析|把关|评估|出出主意)"
+)
+
+
 # Asking what the service costs is a question even beside a request (“想找个专家，收费吗”):
 # the answer says, and the button starts it.
 COST = re.compile(r"收费|费用|多少钱|免费|要钱|收钱|花钱|付费|贵不贵|贵吗")
@@ -50,7 +57,11 @@ COST = re.compile(r"收费|费用|多少钱|免费|要钱|收钱|花钱|付费|�
 def asks_about_service(text: Text) -> bool:
     """A question about the service (whether it exists, its cost, who provides it, how it
     works) rather than a request for it."""
-    return is_question(text) and (bool(EXISTS.search(text) or COST.search(text)) or not REQUEST.search(text))
+    if COST.search(text):
+        return is_question(text)
+    if PARTICULAR.search(text):
+        return False
+    return is_question(text) and (EXISTS.search(text) is not None or not REQUEST.search(text))
 
 
 class ActionTriageService(Action):

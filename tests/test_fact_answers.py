@@ -4,7 +4,7 @@ documents. Built on small made-up libraries, so that each mechanism is seen on i
 import pytest
 
 from knowledge.library import answer_types, documents, limits
-from knowledge.library.answers import answer
+from knowledge.library.answers import _focus_labels, answer
 from knowledge.library.search import KnowledgeIndex, make_document, split_passages
 
 
@@ -108,6 +108,7 @@ def test_long_lines_become_passages_cut_at_sentence_ends_and_headings_are_droppe
         ("马德里协定是管什么的", answer_types.DEFINITION),
         ("欧盟新的外观设计条例哪年生效", answer_types.DATE),
         ("美国专利商标局的官网是什么", answer_types.WEBSITE),
+        ("维权援助的热线是多少", answer_types.PHONE),
         ("德国商标", None),
         ("美国发明专利能保护多少年，从哪天开始算", answer_types.DURATION),
         # Whether something bears the costs asks yes or no, not for an amount.
@@ -251,6 +252,22 @@ def test_a_date_or_a_web_address_is_answered_only_by_a_passage_that_has_one():
     assert not answer_types.states(answer_types.DATE, "保护期20年")
     assert answer_types.states(answer_types.WEBSITE, "官网www.cnipa.gov.cn")
     assert not answer_types.states(answer_types.WEBSITE, "可在官方数据库查询")
+
+
+def test_a_phone_number_is_answered_only_by_a_passage_that_has_one():
+    assert answer_types.states(answer_types.PHONE, "可拨打12330咨询")
+    assert answer_types.states(answer_types.PHONE, "电话0919-3185678")
+    assert not answer_types.states(answer_types.PHONE, "各区县开通服务热线，号码以公布的为准")
+    assert not answer_types.states(answer_types.PHONE, "自2019年8月3日起施行")
+
+
+def test_the_focus_of_a_question_is_the_point_whose_label_names_it():
+    assert answer_types.focus("国内注册商标有效期多久") == "有效期"
+    assert answer_types.focus("Schedule A案件一般在美国哪个法院") == "法院"
+    assert answer_types.focus("要多久") is None
+    points = ["中国商标的审查：9个月。", "中国商标的有效期：10年。", "美国著作权的保护期：70年。"]
+    assert _focus_labels(points, "有效期") == [False, True, False]
+    assert _focus_labels(points, "版权保护") == [False, False, True]  # the head of a compound
 
 
 def test_an_item_about_china_is_not_the_answer_about_another_country():

@@ -174,6 +174,7 @@ def test_a_field_that_may_stay_open_offers_to_skip_it(dispatcher):
         ("其他", [], "其他"),
         ("其它国家", [], "其他"),
         ("葡萄牙", [], "葡萄牙"),  # outside the gazetteer: its standard name
+        ("葡萄雅", [], "葡萄牙"),  # typed with a character of the same sound
         ("在香港", [], "中国香港"),
         ("巴布亚新几内亚", [], "巴布亚新几内亚"),  # the longest name, not 几内亚 inside it
     ],
@@ -727,6 +728,18 @@ def test_a_story_that_answers_nothing_asked_is_kept_for_the_description(dispatch
     assert responses(dispatcher) == ["utter_form_recorded"]
 
 
+def test_two_lines_of_story_at_two_questions_are_the_description(dispatcher):
+    draft = "对方说我们商品详情页的图片是盗用他们的"
+    text = "平台已经把三个链接下架了，店铺也被警告"
+    slots_before = {**{k: FILLED[k] for k in DISPUTE_FIELDS[:5]}, "description_draft": draft}
+    tracker = form_tracker(text, requested="deadline", slots=slots_before)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {
+        "description": f"{draft}；{text}",
+        "description_draft": None,
+        "deadline": None,
+    }
+
+
 def test_no_deadline_said_among_other_answers_is_taken(dispatcher):
     text = "铜川华瓷陶瓷有限公司，美国，外观设计，没有期限"
     found = [entity("company_name", "铜川华瓷陶瓷有限公司"), entity("country", "美国"), entity("ip_type", "外观设计")]
@@ -797,6 +810,12 @@ def test_what_follows_the_change_word_is_the_fields_new_answer(dispatcher, text,
 def test_a_closed_answer_with_one_character_wrong_is_read(dispatcher, slot, text, value):
     tracker = form_tracker(text, requested=slot)
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker))[slot] == value
+
+
+def test_a_value_typed_in_characters_of_its_sound_answers_its_question_wherever_asked(dispatcher):
+    filled = {k: FILLED[k] for k in DISPUTE_FIELDS[:2]}
+    tracker = form_tracker("外观涉及", requested="country", slots=filled)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"ip_type": "外观设计", "country": None}
 
 
 def test_a_misspelt_value_for_another_question_is_used_for_that_question(dispatcher):

@@ -10,11 +10,12 @@ import actions.answers
 import actions.documents
 import actions.handoff
 import actions.reports
-from actions.answers import ActionDisputeGuidance, ActionMediation
+from actions.answers import ActionCountryGuide, ActionDisputeGuidance, ActionMediation
 from actions.conversation import (
     ActionAcknowledge,
     ActionBotChallenge,
     ActionCapabilities,
+    ActionGreet,
     ActionHandleInform,
     ActionOutOfScope,
     ActionRequestHuman,
@@ -154,6 +155,9 @@ def test_a_pasted_letter_is_read_answered_and_offered_for_a_report(dispatcher, d
         ("帮我找个懂美国专利的专家", "request_expert", "utter_start_expert_form"),
         ("能帮我们登记一下吗？", "report_dispute", "utter_start_dispute_form"),
         ("/request_expert", "request_expert", "utter_start_expert_form"),
+        # Someone with a given skill, or help with one's own matter, asked for as a question.
+        ("有没有懂德国展会知识产权纠纷的专家", "request_expert", "utter_start_expert_form"),
+        ("有没有专家能帮忙看看", "request_expert", "utter_start_expert_form"),
     ],
 )
 def test_a_request_for_a_service_starts_its_form(dispatcher, domain, text, intent, starts):
@@ -177,6 +181,9 @@ def test_a_request_for_a_service_starts_its_form(dispatcher, domain, text, inten
         ("专家库跟省里的专家库打通了吗，通知咋说的", "request_expert"),
         ("中国贸促会官网网址", "report_unfair_treatment"),  # asking for a website, naming it
         ("在迪拜展会上被扣的那批货现在放了没有", "report_dispute"),  # A-了-not-A asks
+        # A last clause that asks what a thing is or has.
+        ("市里的专家库和省级专家库是什么关系", "request_expert"),
+        ("在国外被区别对待，有啥规定没", "report_unfair_treatment"),
     ],
 )
 def test_a_question_about_a_service_is_answered_and_the_service_offered(dispatcher, domain, text, intent):
@@ -198,6 +205,7 @@ def test_a_question_about_a_service_is_answered_and_the_service_offered(dispatch
         (ActionReportStatus(), "到期前多久可以续展", "check_report_status"),
         (ActionAcknowledge(), "英国呢", "deny"),
         (ActionBotChallenge(), "这个是哪一级管的", "bot_challenge"),
+        (ActionGreet(), "这个在哪里续展", "greet"),
         (ActionOutOfScope(), "这个在哪个城市续展", "out_of_scope"),
     ],
 )
@@ -222,6 +230,16 @@ def test_a_long_text_of_no_known_kind_is_read_without_guessing_guidance(dispatch
 
 
 PCT_ENTRY = {"intent": "ask_country_guide", "text": "PCT申请什么时候要进入国家阶段", "entities": {}, "kind": "duration"}
+
+
+def test_a_short_question_naming_a_new_country_and_ip_type_is_read_alone(dispatcher, domain):
+    hotline = {"intent": "ask_contact", "text": "维权援助的服务热线是多少", "entities": {}, "kind": "amount"}
+    found = [entity("country", "美国"), entity("ip_type", "著作权")]
+    tracker = conversation("美国版权保护多长时间", "ask_country_guide", found, context=hotline)
+    events = run(ActionCountryGuide(), dispatcher, tracker, domain)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_answer" and "70" in message["answer"]
+    assert context_of(events)["text"] == "美国版权保护多长时间"
 
 
 def test_the_words_that_point_back_are_not_searched_for():
@@ -353,6 +371,11 @@ def test_asking_for_a_person_in_a_questions_words_reaches_one(dispatcher, domain
     events = run(ActionRequestHuman(), dispatcher, tracker, domain)
     assert "utter_answer" not in [m["response"] for m in dispatcher.messages]
     assert {"event": "pause", "timestamp": None} in events
+
+
+def test_a_greeting_is_greeted_back(dispatcher, domain):
+    run(ActionGreet(), dispatcher, conversation("您好，请问在吗", "greet"), domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_greet"]
 
 
 def test_asking_what_the_assistant_offers_gets_its_capabilities(dispatcher, domain):

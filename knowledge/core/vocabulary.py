@@ -16,6 +16,7 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Text, Tuple
 
 import yaml
 
+from knowledge.core.sounds import sound_alike
 from knowledge.core.text import normalise
 
 VOCABULARY_PATH = Path(__file__).parent / "vocabulary.yml"
@@ -141,6 +142,8 @@ def other_country(text: Text) -> Optional[Text]:
     when it names exactly one."""
     names, pattern = _other_countries()
     found = {names[m.group()] for m in pattern.finditer(_key(text))} if pattern else set()
+    if not found:  # a name typed with characters of the same sound (葡萄雅)
+        found = {name for form, name in names.items() if len(form) >= 3 and sound_alike(form, _key(text))}
     return next(iter(found)) if len(found) == 1 else None
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Text
 
+from knowledge.core.text import tokenize
+
 DURATION, AMOUNT, ORGANISATION = "duration", "amount", "organisation"
-DATE, WEBSITE, WHEN = "date", "website", "when"
+DATE, WEBSITE, WHEN, PHONE = "date", "website", "when", "phone"
 YES_NO, PROCEDURE, DEFINITION = "yes_no", "procedure", "definition"
 # The kinds a passage must state to answer the question; the Chinese says what was missing.
 STRICT = {
@@ -22,12 +24,14 @@ STRICT = {
     DATE: "日期",
     WHEN: "时间或期限",
     WEBSITE: "网址",
+    PHONE: "电话号码",
 }
 
 NUMBER = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万半]+)"
 # In the order they are tried: a duration question often also says 吗 or 怎么.
 ASKED = [
     (WEBSITE, re.compile(r"网址|官网|官方网站|网页地址")),
+    (PHONE, re.compile(r"(电话|热线|号码)\S{0,2}多少|多少号|(电话|热线)号码|打哪个(电话|号)|(电话|热线)是(啥|什么)")),
     # “多少年，从哪天开始算” asks for a term and where it starts: a duration.
     (DURATION, re.compile(r"多久|多长时间|多长|几天|几年|几个月|几周|多少天|多少年|多少个月|多少周")),
     (
@@ -71,6 +75,8 @@ ASKED = [
 ]
 
 STATED = {
+    # A number to dial: five digits or more, as written (12330, 0919-3185678).
+    PHONE: re.compile(r"(?<![\d.])\d{3,4}-?\d{4,8}(?![\d.年月日])|(?<![\d.])\d{5}(?![\d.年月日])"),
     DATE: re.compile(r"\d{4}\s*年(\s*\d{1,2}\s*月)?|\d{4}-\d{1,2}-\d{1,2}|\b(19|20)\d{2}\b"),
     WEBSITE: re.compile(r"https?://|www\.|\b[a-z0-9-]+\.(gov|com|org|net|int|eu|cn)\b", re.I),
     # Not a date's parts: 2019年, 8月 and 3日 in “2019年8月3日”.
@@ -129,6 +135,32 @@ def asking_words(question: Text) -> List[Text]:
     """The parts of a question that only say what kind of fact it wants: they tell how to
     answer, not what about."""
     return [m.group(0) for m in ASKING_ONLY.finditer(question)]
+
+
+# Where a question says what it asks about: the word before “多久 / 是几个月 / 叫啥” (有效期多久,
+# 国际优先权是几个月, 那个程序叫啥), or after “哪个 / 什么” (哪个法院, 什么机构).
+FOCUS_BEFORE = re.compile(
+    r"(?:是|有|要|大概|一般|大约)?(?:多久|多长时间|多长|几个月|几年|几天|多少天|多少年|多少个月|叫啥|叫什么|是啥|是什么|是多少)"
+)
+FOCUS_AFTER = re.compile(r"哪个|哪家|哪一个|哪一种|哪种|什么")
+# Words that fill the place of the focus without saying what is asked about.
+NO_FOCUS = frozenset("时间 东西 情况 办法 意思 名字 一般 大概 的 了 呢 这个 那个 它 还 要 会 能".split())
+
+
+def focus(question: Text) -> Optional[Text]:
+    """The word the question asks about, beside the kind of fact: “有效期” in “国内注册商标
+    有效期多久”, “法院” in “一般在美国哪个法院”. None when it names none."""
+    before = FOCUS_BEFORE.search(question)
+    if before is not None:
+        words = [w for w in tokenize(question[: before.start()]) if len(w) >= 2 and w not in NO_FOCUS]
+        if words:
+            return words[-1]
+    after = FOCUS_AFTER.search(question)
+    if after is not None:
+        words = [w for w in tokenize(question[after.end() :]) if w.strip()]
+        if words and len(words[0]) >= 2 and words[0] not in NO_FOCUS:
+            return words[0]
+    return None
 
 
 def states(kind: Optional[Text], passage: Text) -> bool:

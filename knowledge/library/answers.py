@@ -43,6 +43,9 @@ CASE_TALK = re.compile(r"案|判|诉|告|官司|v\.|vs", re.I)
 # A point's label: up to the first colon near its start, after its number (“3. ”, “- ”).
 LABEL = re.compile(r"^(?:\d+\.\s*|-\s*)?([^：:。；]{2,30})[：:]")
 LABEL_WEIGHT = 0.2
+# A point whose label names what the question asks about (“有效期” in “商标有效期多久”, “法院”
+# in “哪个法院”) is the point that answers it, more than a neighbour that shares more words.
+FOCUS_BONUS = 0.15
 # The entities whose words choose a passage at least as much as a typical word.
 NAMED_ENTITIES = ("country", "ip_type", "dispute_type")
 # IP types a passage about the other also speaks to: a design is a kind of patent in China
@@ -122,6 +125,15 @@ def _label_shares(passages: Sequence[Text], weights: Mapping[Text, float], total
     named = [label for label in labels if label]
     telling = {w: x for w, x in weights.items() if 2 * sum(w in label for label in named) <= len(named)}
     return [sum(x for w, x in telling.items() if w in label) / total if label else 0.0 for label in labels]
+
+
+def _focus_labels(passages: Sequence[Text], focus: Optional[Text]) -> List[bool]:
+    """Which points' labels name the question's focus, or the head of a compound focus (保护
+    of 版权保护: “美国著作权的保护期”)."""
+    if focus is None:
+        return [False] * len(passages)
+    heads = {focus, focus[-2:]} if len(focus) >= 4 else {focus}
+    return [any(head in _label(p) for head in heads) for p in passages]
 
 
 def _points_elsewhere(item: Suggestion, shares: Sequence[float], weights: Mapping[Text, float]) -> bool:
@@ -210,6 +222,8 @@ def answer(
     if not candidates:
         return None
     asked = kind or answer_types.asked(text)
+    # What the question asks about, unless it asks what a named thing is (TRO是什么: the overview).
+    focus = answer_types.focus(text) if asked != answer_types.DEFINITION else None
     asking = answer_types.asking_words(text)
     query = [w for w in index.query(text, entities) if not any(w in phrase for phrase in asking)]
     values = _values(entities)
@@ -227,6 +241,7 @@ def answer(
         neutral = {v for name, vals in values.items() if not item.tags.get(name) for v in vals}
         places = zip(item.passages, item.passage_words, item.passage_countries, item.passage_ip_types, strict=True)
         label_shares = _label_shares(item.passages, weights, total)
+        focused = _focus_labels(item.passages, focus)
         overview = asked in OVERVIEW_KINDS and not _points_elsewhere(item, label_shares, weights)
         for position, (passage, words, countries, ip_types) in enumerate(places):
             if asked in STRICT and not answer_types.states(asked, passage):
@@ -257,7 +272,7 @@ def answer(
             if not coverage:  # a passage that says nothing of the question answers none of it
                 continue
             score = COVERAGE_WEIGHT * coverage / total + ITEM_WEIGHT * item.score / top + IN_SCOPE_BONUS * in_scope
-            score += LABEL_WEIGHT * label_shares[position]
+            score += LABEL_WEIGHT * label_shares[position] + FOCUS_BONUS * focused[position]
             # A case's story is an overview only for a question about cases.
             if position == 0 and overview and (in_scope or item.kind != "case"):
                 score += OVERVIEW_BONUS
