@@ -23,7 +23,7 @@ from typing import Dict, List, Optional, Text, Tuple
 
 from knowledge.core.dates import parse_deadline
 from knowledge.core.requests import UNFAIR_WORDS
-from knowledge.core.sounds import sound_alike
+from knowledge.core.sounds import heard, sound_alike
 from knowledge.core.text import normalise
 from knowledge.core.validation import (
     MIN_DESCRIPTION_CHARS,
@@ -145,6 +145,16 @@ def unsure_clause(message: Message) -> bool:
     return any(UNSURE.fullmatch(clause) for clause in CLAUSE.split(message.text) if clause)
 
 
+# A clause that is only a no: in a list of answers, the answer of the one question that
+# takes a no (the deadline: “没有明确期限请回复没有”).
+NONE_GIVEN = re.compile(r"\s*(没有|没|无|暂无|没有期限|无期限)\s*")
+
+
+def none_clause(message: Message) -> bool:
+    """Whether a list of answers has a clause that is only a no (没有)."""
+    return any(NONE_GIVEN.fullmatch(clause) for clause in CLAUSE.split(message.text) if clause)
+
+
 def values_anywhere(message: Message, slot: Text, today: date) -> List[Text]:
     """The values of `slot` the message gives wherever they are, in text order."""
     spec = FIELDS[slot]
@@ -163,6 +173,11 @@ def values_anywhere(message: Message, slot: Text, today: date) -> List[Text]:
         # question) answers that value's field.
         typo = misspelt(slot, normalise(message.text).strip())
         found = [v for v in found if v in vocabulary().values(slot)] or ([typo] if typo else [])
+        # A value typed in characters of its sound (类型是著做权), before what a shorter form
+        # inside it names (标志 in 地里标志).
+        gazetteer = vocabulary().gazetteer.get(slot, {})
+        forms = [(value, form) for value, names in gazetteer.items() for form in [value, *names]]
+        found = [*heard(forms, message.text), *found]
         if slot == "country" and not found:
             found = [elsewhere] if (elsewhere := country_elsewhere(message.text)) else []
     return list(dict.fromkeys(found))

@@ -35,12 +35,14 @@ from actions.fields import (
     CLAUSE,
     FIELDS,
     FINAL_CHOICES,
+    NO_DEADLINE,
     Answer,
     Message,
     answer_when_asked,
     closest_values,
     form_fields,
     is_open,
+    none_clause,
     story_of,
     unsure_clause,
     values_anywhere,
@@ -206,7 +208,8 @@ def taken_from(
     tracker: Tracker, message: Message, anywhere: Dict[Text, List[Text]], fields: List[Text]
 ) -> Dict[Text, Text]:
     """The values a message gives for fields still to be told; in a list of answers, a
-    clause that is only 不确定 is the answer for the one IP or dispute type left untold, and
+    clause that is only 不确定 is the answer for the one IP or dispute type left untold, one
+    that is only 没有 is the deadline's (none), and
     one that names a field and says it is not known (纠纷类型不确定) leaves that field open."""
     taken = {slot: values[0] for slot, values in anywhere.items() if values and is_open(slot, tracker.get_slot(slot))}
     for slot in unknown_fields(message, fields):
@@ -214,8 +217,12 @@ def taken_from(
             taken[slot] = str(FIELDS[slot].open_value)
     untold = [s for s in fields if FIELDS[s].closed and s != "country" and is_open(s, tracker.get_slot(s))]
     untold = [s for s in untold if s not in taken]
-    if len(untold) == 1 and sum(bool(values) for values in anywhere.values()) >= 2 and unsure_clause(message):
+    listed = sum(bool(values) for values in anywhere.values()) >= 2
+    if len(untold) == 1 and listed and unsure_clause(message):
         taken[untold[0]] = str(FIELDS[untold[0]].open_value)
+    if "deadline" in fields and "deadline" not in taken and tracker.get_slot("deadline") is None:
+        if listed and none_clause(message):
+            taken["deadline"] = NO_DEADLINE
     return taken
 
 
@@ -329,11 +336,12 @@ class ReportFormValidation(FormValidationAction, ABC):
         draft = tracker.get_slot("description_draft")
         if requested not in taken and (not FIELDS[requested].free_text or requested == "description" or not taken):
             spec, typed = FIELDS[requested], message.typed
+            kept = requested == "description" and bool(draft) and ENOUGH_SAID.fullmatch(message.text) is not None
             if requested == "description" and draft:
                 # The account asked after a line of it was told: that line, and what is added.
-                typed = draft if ENOUGH_SAID.fullmatch(message.text) else f"{draft}；{message.typed}"
+                typed = draft if kept else f"{draft}；{message.typed}"
             answer = answer_when_asked(requested, typed, today)
-            if spec.free_text and intent in NOT_WORDS_OF_AN_ANSWER and answer.value != spec.open_value:
+            if spec.free_text and intent in NOT_WORDS_OF_AN_ANSWER and answer.value != spec.open_value and not kept:
                 answer = Answer(miss=spec.invalid)  # a yes, a no or a greeting is no name
             if answer.past_deadline is not None and not taken:
                 return self.question_past_deadline(dispatcher, answer.past_deadline.isoformat())
@@ -344,8 +352,9 @@ class ReportFormValidation(FormValidationAction, ABC):
             elif story := self.untold_story(tracker, message, fields):
                 taken = {"description": story}  # plainly meant for the description: used there
             elif intent == "affirm" and not spec.free_text:
-                # 确认 before the summary: the user thinks the form is done; it is not yet.
-                return self.miss(dispatcher, tracker, requested, message.text, "utter_form_not_done")
+                # 确认 before the summary: the user thinks the form is done. What is left, when
+                # it may all stay open, is left open and the summary follows; else it is not done.
+                return self.confirmed_early(dispatcher, tracker, requested, message.text, fields)
             elif intent == "out_of_scope" and not is_question(message.text):
                 # Not a request of its own (啊啊啊, qwerty): a miss of the question asked.
                 return self.miss(dispatcher, tracker, requested, message.text, answer.miss or spec.invalid)
@@ -380,6 +389,17 @@ class ReportFormValidation(FormValidationAction, ABC):
             # Answers to other questions are no answer to this one: its misses still count.
             return [*events, SlotSet(requested, None), SlotSet("deadline_candidate", None)]
         return [*events, SlotSet("form_misses", None), SlotSet("deadline_candidate", None)]
+
+    def confirmed_early(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, requested: Text, text: Text, fields: List[Text]
+    ) -> List[Dict[Text, Any]]:
+        left = [slot for slot in fields if tracker.get_slot(slot) is None]
+        if not all(FIELDS[slot].open_value is not None for slot in left):
+            return self.miss(dispatcher, tracker, requested, text, "utter_form_not_done")
+        for slot in left:
+            value = FIELDS[slot].open_value
+            dispatcher.utter_message(response="utter_form_left_open", field=FIELD_LABELS[slot], value=value)
+        return [*[SlotSet(slot, FIELDS[slot].open_value) for slot in left], SlotSet("form_misses", None)]
 
     @staticmethod
     def untold_story(tracker: Tracker, message: Message, fields: List[Text]) -> Optional[Text]:

@@ -109,6 +109,7 @@ def test_long_lines_become_passages_cut_at_sentence_ends_and_headings_are_droppe
         ("欧盟新的外观设计条例哪年生效", answer_types.DATE),
         ("美国专利商标局的官网是什么", answer_types.WEBSITE),
         ("维权援助的热线是多少", answer_types.PHONE),
+        ("找专家咨询要不要收钱", answer_types.AMOUNT),
         ("德国商标", None),
         ("美国发明专利能保护多少年，从哪天开始算", answer_types.DURATION),
         # Whether something bears the costs asks yes or no, not for an amount.
@@ -183,6 +184,11 @@ def test_the_kind_of_fact_a_question_asks_is_recognised(question, kind):
         # 以后 after an event is a step of a procedure, not the future.
         ("337终裁出来以后美国总统还能否决吗", None),
         ("我们以后会不会被告", limits.PREDICTION),
+        ("那个叫Brown的法官会怎么判", limits.PREDICTION),
+        ("明年美国商标官费会不会上调", limits.PREDICTION),
+        ("华源科技跟日本客户签的和解协议写了啥", limits.PRIVATE),
+        ("通知里提到了哪些能帮企业化解纠纷的机构", None),
+        ("市场监管的投诉举报电话多少", None),
     ],
 )
 def test_questions_no_knowledge_base_can_answer_are_recognised(question, reason):

@@ -324,15 +324,16 @@ def test_a_line_of_story_at_another_question_is_shown_when_the_account_is_asked(
 
 
 @pytest.mark.parametrize(
-    "answer, description",
+    "answer, intent, description",
     [
-        ("就这些", "货在汉堡港被扣了，海关说涉嫌侵权"),
-        ("对方是一家德国公司", "货在汉堡港被扣了，海关说涉嫌侵权；对方是一家德国公司"),
+        ("就这些", "deny", "货在汉堡港被扣了，海关说涉嫌侵权"),
+        ("确认", "affirm", "货在汉堡港被扣了，海关说涉嫌侵权"),
+        ("对方是一家德国公司", "inform", "货在汉堡港被扣了，海关说涉嫌侵权；对方是一家德国公司"),
     ],
 )
-def test_the_account_after_a_line_of_it_keeps_the_line(dispatcher, answer, description):
+def test_the_account_after_a_line_of_it_keeps_the_line(dispatcher, answer, intent, description):
     filled = {**{k: FILLED[k] for k in DISPUTE_FIELDS[:6]}, "description_draft": "货在汉堡港被扣了，海关说涉嫌侵权"}
-    tracker = form_tracker(answer, requested="description", slots=filled)
+    tracker = form_tracker(answer, intent, requested="description", slots=filled)
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {
         "description": description,
         "description_draft": None,
@@ -747,6 +748,13 @@ def test_no_deadline_said_among_other_answers_is_taken(dispatcher):
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker))["deadline"] == "无"
 
 
+def test_a_bare_no_among_other_answers_is_the_deadline(dispatcher):
+    text = "铜川华瓷陶瓷有限公司，美国，外观设计，没有"
+    found = [entity("company_name", "铜川华瓷陶瓷有限公司"), entity("country", "美国"), entity("ip_type", "外观设计")]
+    tracker = form_tracker(text, requested="company_name", entities=found)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker))["deadline"] == "无"
+
+
 def test_a_long_description_that_calls_something_wrong_corrects_nothing(dispatcher):
     text = "对方说我们的产品侵权，这不对，我们在美国早就注册了商标，他们是后来才申请的，明显是恶意投诉"
     slots_before = {k: FILLED[k] for k in DISPUTE_FIELDS[:6]}
@@ -816,6 +824,12 @@ def test_a_value_typed_in_characters_of_its_sound_answers_its_question_wherever_
     filled = {k: FILLED[k] for k in DISPUTE_FIELDS[:2]}
     tracker = form_tracker("外观涉及", requested="country", slots=filled)
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"ip_type": "外观设计", "country": None}
+
+
+def test_a_value_typed_in_characters_of_its_sound_inside_an_answer_is_read(dispatcher):
+    filled = {**{k: FILLED[k] for k in DISPUTE_FIELDS[:3]}}
+    tracker = form_tracker("类型是著做权", requested="ip_type", slots=filled)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"ip_type": "著作权"}
 
 
 def test_a_misspelt_value_for_another_question_is_used_for_that_question(dispatcher):
@@ -951,10 +965,17 @@ def test_gibberish_is_a_miss_of_the_question_asked(dispatcher):
 
 
 def test_confirming_before_the_summary_says_the_form_is_not_done(dispatcher):
-    tracker = form_tracker("确认", "affirm", requested="deadline")
+    tracker = form_tracker("确认", "affirm", requested="phone", slots={"company_name": "铜川华瓷陶瓷有限公司"})
     events = run(ValidateDisputeForm(), dispatcher, tracker)
-    assert SlotSet("form_misses", {"slot": "deadline", "count": 1, "typed": "确认"}) in events
+    assert SlotSet("form_misses", {"slot": "phone", "count": 1, "typed": "确认"}) in events
     assert dispatcher.messages[0]["response"] == "utter_form_not_done"
+
+
+def test_confirming_when_only_what_may_stay_open_is_left_leaves_it_open(dispatcher):
+    filled = {**FILLED, "dispute_type": None, "deadline": None}
+    tracker = form_tracker("确认", "affirm", requested="dispute_type", slots=filled)
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"dispute_type": "不确定", "deadline": "无"}
+    assert responses(dispatcher) == ["utter_form_left_open", "utter_form_left_open"]
 
 
 @pytest.mark.parametrize("text", ["？？？", "??"])

@@ -153,6 +153,8 @@ def test_a_learned_name_on_a_gazetteer_word_loses_to_the_gazetteer(extractor):
         ("说我们网站用了他们拍的照片", ("ip_type", "著作权")),
         ("在展会上出的事", ("dispute_type", "展会纠纷")),
         ("当地一家公司把我们的牌子先注册了", ("dispute_type", "商标抢注")),
+        ("米兰那边有人把我们告上法院了", ("dispute_type", "侵权诉讼")),
+        ("在米兰灯具展上被人投诉侵权", ("dispute_type", "展会纠纷")),
     ],
 )
 def test_a_described_situation_gives_its_value(extractor, text, expected):

@@ -25,6 +25,12 @@ from knowledge.core.requests import requested_report
         ("想反映一下情况", None),
         ("德国的商标怎么注册", None),
         ("美国海关那边能不能备案专利，还是只能备商标", None),
+        # Help asked for at the end of a story is to take the dispute up; a question is not.
+        ("越南那边的代理商把我们的牌子抢注了，还发函让我们停止销售，请你们帮忙处理", "report_dispute"),
+        ("越南那边的代理商把我们的牌子抢注了，还发函让我们停止销售，请帮忙看看怎么办", None),
+        ("请帮忙", None),
+        ("再登记一个，这次是新西兰", "report_dispute"),
+        ("你好，我们有批灯具在鹿特丹港被海关扣了，能帮我们处理一下吗", "report_dispute"),
     ],
 )
 def test_what_is_asked_for_in_words(text, wanted):

@@ -21,7 +21,18 @@ REGISTER = re.compile(
     # 备案 only as a request in itself (备案一下): “能不能备案专利” asks about customs recordal.
     r"(帮|给|替|请|麻烦|想|要|需要|能|可以|申请)\S{0,4}(登记|立案|报案|上报|建档|报上去|报个案|报一下|反映)"
     r"|(登记|立案|报案|备案|反映)(一下|下|吧|上)|(登记|上报|报)(一[个起件])?(纠纷|案子|案件)"
+    # Another one (再登记一个, 还要登记一起).
+    r"|(再|重新|另外|还要|还想|又要)\S{0,2}(登记|报)|登记(一个|一起|一件)"
 )
+# Asking for help at the end of a story told (…反过来投诉我们，想请你们帮忙; …能帮我们处理一下吗):
+# the story is the dispute, the help asked for is to take it up. Not a question of what to do
+# (…请帮忙看看怎么办).
+HELP_AFTER_STORY = re.compile(
+    r"(想请|请|需要|希望|求|能|可以|能不能|可不可以|麻烦)?(你们|您|贵单位)?(帮忙|帮帮忙|帮帮|协助|帮助|帮我们|帮我)"
+    r"(处理|解决|办|跟进)?(一下)?(吗|么|嘛|不)?[。！!？?]*$"
+)
+MIN_STORY_CHARS = 25
+ASKING = re.compile(r"怎么|如何|咋|看看|什么|哪")
 # What makes the request one about unfair treatment rather than a dispute.
 UNFAIR_WORDS = re.compile(r"不公平|不公正|区别对待|差别对待|歧视|刁难|双重标准|不平等|针对我们")
 NOT_A_REQUEST = re.compile(
@@ -48,7 +59,8 @@ def requested_report(text: Text) -> Optional[Text]:
         return STATUS
     if EXPERT_WORDS.search(text) and not NOT_A_REQUEST.search(text) and not ABOUT_THE_SERVICE.search(text):
         return EXPERT
-    if not REGISTER.search(text) or NOT_A_REQUEST.search(text):
+    told = len(text) >= MIN_STORY_CHARS and HELP_AFTER_STORY.search(text) and not ASKING.search(text)
+    if not (REGISTER.search(text) or told) or NOT_A_REQUEST.search(text):
         return None
     if UNFAIR_WORDS.search(text):
         return UNFAIR

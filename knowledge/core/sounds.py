@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Tuple
+from typing import Iterable, List, Tuple
 
 from pypinyin import Style, lazy_pinyin
 
@@ -26,3 +26,18 @@ def sound_alike(a: str, b: str) -> bool:
     return a != b and len(a) == len(b) and bool(CHINESE.fullmatch(a) and CHINESE.fullmatch(b)) and (
         syllables(a) == syllables(b)
     )
+
+
+def heard(forms: Iterable[Tuple[str, str]], text: str, min_chars: int = 3) -> List[str]:
+    """The values whose form (of `min_chars` or more) the text has in other characters of
+    the same sound (律师含 for 律师函, 俄罗丝 for 俄罗斯), in text order."""
+    sounds = [syllables(c)[0] if CHINESE.fullmatch(c) else c for c in text]
+    found: List[Tuple[int, str]] = []
+    for value, form in forms:
+        if len(form) < min_chars or not CHINESE.fullmatch(form) or form in text:
+            continue
+        wanted, n = syllables(form), len(form)
+        at = next((i for i in range(len(text) - n + 1) if tuple(sounds[i : i + n]) == wanted), None)
+        if at is not None:
+            found.append((at, value))
+    return list(dict.fromkeys(value for _, value in sorted(found)))

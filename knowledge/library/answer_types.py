@@ -52,7 +52,7 @@ ASKED = [
     (
         AMOUNT,
         re.compile(
-            r"多少钱|费用|收费|花费|花多少|要钱|价格|官费|多少费|金额|赔多少|罚多少|几倍|多少倍|补贴多少|资助多少"
+            r"多少钱|费用|收费|花费|花多少|要钱|收钱|付钱|花钱|价格|官费|多少费|金额|赔多少|罚多少|几倍|多少倍|补贴多少|资助多少"
         ),
     ),
     (
@@ -91,7 +91,7 @@ STATED = {
         re.I,
     ),
     ORGANISATION: re.compile(
-        r"[\u4e00-\u9fff]{1,12}(?:局|署|院|部|委员会|中心|办公室|组织|协会|商会|联合会|法庭|海关|工作站|仲裁|平台)|"
+        r"[\u4e00-\u9fff]{1,12}(?:局|署|院|部|委员会|中心|办公室|组织|协会|商会|联合会|法庭|海关|工作站|接待站|服务站|仲裁|平台)|"
         r"\b(?:[A-Z]{2,8}|WIPO|Office|Court|Commission)\b"
     ),
 }
@@ -126,6 +126,8 @@ ASKING_ONLY = re.compile(
     r"管什么|管啥|(?:干|做)什么的|干嘛的|是干嘛|多久|多长时间|多长|几天|几年|几个月|几周|多少天|多少年|多少个月|多少周|什么时候|啥时候|何时|哪天|"
     r"多少钱|花多少|多少|几倍|哪个|哪家|哪些|什么|谁|哪里|哪儿|去哪|向哪|是否|能不能|可不可以|有没有|会不会|要不要|"
     r"怎么|如何|怎样|是不是|吗|干啥|做啥|干嘛|管的|谁管|"
+    # What a website or phone question asks for, not what about (WIPO官网网址是啥).
+    r"官方网站|官网|网址|网页地址|电话号码|电话|号码|"
     # A-not-A: 大不大, 贵不贵, 难不难.
     r"([\u4e00-\u9fff])不\1"
 )
@@ -144,7 +146,9 @@ FOCUS_BEFORE = re.compile(
 )
 FOCUS_AFTER = re.compile(r"哪个|哪家|哪一个|哪一种|哪种|什么")
 # Words that fill the place of the focus without saying what is asked about.
-NO_FOCUS = frozenset("时间 东西 情况 办法 意思 名字 一般 大概 的 了 呢 这个 那个 它 还 要 会 能".split())
+NO_FOCUS = frozenset(
+    "时间 东西 情况 办法 意思 名字 一般 大概 的 了 呢 这个 那个 它 还 要 会 能 网址 官网 网站 电话 号码".split()
+)
 
 
 def focus(question: Text) -> Optional[Text]:

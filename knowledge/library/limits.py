@@ -84,7 +84,8 @@ PATTERNS = [
             # One shipment's or one matter's fate (“我们这批货运到韩国会不会被查”).
             r"(我们|我司|咱们)(这|那)(批|个|次|单)\S{0,16}(会不会|能不能|会被)|"
             # Odds, a verdict's leaning, a price to come.
-            r"概率(有)?多(大|少|高)|给个百分比|几成(把握|胜算|可能)|判(输|赢)|(会|将)(涨|降|上调|下调)(到|成|多少|吗)"
+            r"概率(有)?多(大|少|高)|给个百分比|几成(把握|胜算|可能)|判(输|赢)|(会|将)(涨|降|上调|下调)(到|成|多少|吗)|"
+            r"会不会(涨|降|上调|下调|提高|降低)|(会|将|能)(怎么|咋|如何)判"
         ),
     ),
     (
@@ -123,7 +124,7 @@ PATTERNS = [
             r"(咋回事|怎么处理|是不是|有没有|拿了|条件|侵没侵权|到哪一步|名单|被查)|"
             r"(总监|调解员|官员|法官|审查员|处长|科长|主任|局长|会长|秘书长|负责人|经办人)\S{0,8}(是哪位|是谁|叫什么|叫啥|住哪|电话|手机|邮箱|微信|联系方式|约)|"
             # Someone named in Latin letters (律师Johnson, Smith律师): what they charge, where to reach them.
-            r"(律师|代理人|法官|审查员)\s?[A-Z][a-z]+|[A-Z][a-z]+\s?(律师|先生|女士|法官)|"
+            r"(律师|代理人|法官|审查员)\s?[A-Z][a-z]+|[A-Z][a-z]+\s?的?(律师|先生|女士|法官)|"
             # What another has filed and not yet published.
             r"(还没|尚未|没有|未)公开的|"
             r"住哪|家住|约他|约她|见一面"
@@ -178,10 +179,16 @@ CASE_STATUS = re.compile(
 )
 OWN_MATTER = re.compile(r"我们|我司|咱们|我的|本公司")
 # A named company's case (“华陶公司的案子”), unless it is the user's own (我们公司, 本公司).
-NAMED_COMPANY_CASE = re.compile(r"([\u4e00-\u9fff]{2,10})(公司|企业|厂|集团)的?(案子|案件|官司|纠纷|进展|赔偿|判决)")
+NAMED_COMPANY_CASE = re.compile(
+    r"([\u4e00-\u9fff]{2,10})(公司|企业|厂|集团|药业|实业|科技)"
+    r"(的?(案子|案件|官司|纠纷|进展|赔偿|判决)|\S{0,12}?(和解协议|和解|协议内容|合同))"
+)
 OWN = re.compile(r"^(我们|我司|本|咱们|我)")
 # A matter registered with this service: its status is looked up, not refused.
 OUR_RECORDS = re.compile(r"登记|编号|HW-|反映的|提交的", re.I)
+# A public service's line (a hotline, a complaints number) is no one's private number: the
+# rules still refuse a person's phone, the learned half does not guess here.
+PUBLIC_LINE = re.compile(r"热线|123\d\d|(投诉|举报|服务|咨询)\S{0,2}(电话|号码)")
 
 
 def examples() -> Tuple[List[Text], List[bool]]:
@@ -226,6 +233,7 @@ def beyond_reach(question: Text, learned: bool = True) -> Optional[Text]:
         and learned
         and answer_types.is_question(question)
         and not OUR_RECORDS.search(question)
+        and not PUBLIC_LINE.search(question)
         and learned_probability(question) > LEARNED_THRESHOLD
     ):
         found = SPECIFIC

@@ -111,8 +111,9 @@ def failure_shape(wrong: List[Text], reply: Text, tracker: dict) -> Text:
         return "held by staff"
     if not reply.strip():
         return "no reply"
-    if any(w.startswith("asks ") for w in wrong):
-        return "another question"
+    asked = next((w for w in wrong if w.startswith("asks ")), None)
+    if asked is not None:  # which question instead of which: field names only
+        return f"another question ({asked})"
     if any(w.startswith("does not mention") for w in wrong):
         return "a mention missing"
     return "reports"
