@@ -34,7 +34,7 @@ from knowledge.core.validation import (
     meaningful_chars,
     normalise_phone,
 )
-from knowledge.core.vocabulary import other_country, vocabulary
+from knowledge.core.vocabulary import EU, EU_MEMBERS, other_country, vocabulary
 
 UNSURE = re.compile(r"^(不确定|不清楚|不知道|说不好|说不准|不太清楚|都有可能|不好说|还不确定|不懂|跳过|不知)")
 ANY_VALUE = re.compile(r"^(不限|都可以|都行|无所谓|随便|没有要求|都要)")
@@ -178,6 +178,8 @@ def values_anywhere(message: Message, slot: Text, today: date) -> List[Text]:
         gazetteer = vocabulary().gazetteer.get(slot, {})
         forms = [(value, form) for value, names in gazetteer.items() for form in [value, *names]]
         found = [*heard(forms, message.text), *found]
+        if slot == "country" and EU in found and EU_MEMBERS & set(found):
+            found.remove(EU)  # 欧盟那边，具体是荷兰: the member state is the place
         if slot == "country" and not found:
             found = [elsewhere] if (elsewhere := country_elsewhere(message.text)) else []
     return list(dict.fromkeys(found))

@@ -175,6 +175,7 @@ def test_a_field_that_may_stay_open_offers_to_skip_it(dispatcher):
         ("其它国家", [], "其他"),
         ("葡萄牙", [], "葡萄牙"),  # outside the gazetteer: its standard name
         ("葡萄雅", [], "葡萄牙"),  # typed with a character of the same sound
+        ("欧盟那边，具体是荷兰", [entity("country", "欧盟"), entity("country", "荷兰")], "荷兰"),
         ("在香港", [], "中国香港"),
         ("巴布亚新几内亚", [], "巴布亚新几内亚"),  # the longest name, not 几内亚 inside it
     ],

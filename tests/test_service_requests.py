@@ -31,6 +31,16 @@ from knowledge.core.requests import requested_report
         ("请帮忙", None),
         ("再登记一个，这次是新西兰", "report_dispute"),
         ("你好，我们有批灯具在鹿特丹港被海关扣了，能帮我们处理一下吗", "report_dispute"),
+        ("我们在美国的网店被告了，钱也冻结了，麻烦你们跟进一下", "report_dispute"),
+        ("展会上被投诉了，展品被撤下来了，想申请维权援助", "report_dispute"),
+        ("公司在土耳其的商标被人抢注了，想让你们帮忙", "report_dispute"),
+        ("我们的货在釜山港被韩国海关扣了，你们能管吗", "report_dispute"),
+        ("我们的灯具在意大利被海关扣了，帮我登一下", "report_dispute"),
+        ("亚马逊店铺被冻结了，钱都取不出来，怎么办？帮帮我们", "report_dispute"),
+        ("出口前怎么做商标检索，能帮忙吗", None),
+        ("在迪拜展会上被当地公司投诉抄袭了，想找人帮忙处理", "report_dispute"),
+        ("对方发律师函说我们侵权，怎么处理比较好", None),
+        ("对方发律师函说我们侵权，处理起来麻烦吗", None),
     ],
 )
 def test_what_is_asked_for_in_words(text, wanted):

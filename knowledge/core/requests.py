@@ -19,20 +19,24 @@ ABOUT_THE_SERVICE = re.compile(r"收费|费用|多少钱|免费|要钱|有没有
 STATUS, REPORT_ID = "check_report_status", re.compile(r"(?<![A-Za-z])HW[-_ ]?\d", re.I)
 REGISTER = re.compile(
     # 备案 only as a request in itself (备案一下): “能不能备案专利” asks about customs recordal.
-    r"(帮|给|替|请|麻烦|想|要|需要|能|可以|申请)\S{0,4}(登记|立案|报案|上报|建档|报上去|报个案|报一下|反映)"
+    r"(帮|给|替|请|麻烦|想|要|需要|能|可以|申请)\S{0,4}(登记|立案|报案|上报|建档|报上去|报个案|报一下|反映|登一下|登下)"
     r"|(登记|立案|报案|备案|反映)(一下|下|吧|上)|(登记|上报|报)(一[个起件])?(纠纷|案子|案件)"
     # Another one (再登记一个, 还要登记一起).
     r"|(再|重新|另外|还要|还想|又要)\S{0,2}(登记|报)|登记(一个|一起|一件)"
 )
-# Asking for help at the end of a story told (…反过来投诉我们，想请你们帮忙; …能帮我们处理一下吗):
-# the story is the dispute, the help asked for is to take it up. Not a question of what to do
-# (…请帮忙看看怎么办).
-HELP_AFTER_STORY = re.compile(
-    r"(想请|请|需要|希望|求|能|可以|能不能|可不可以|麻烦)?(你们|您|贵单位)?(帮忙|帮帮忙|帮帮|协助|帮助|帮我们|帮我)"
-    r"(处理|解决|办|跟进)?(一下)?(吗|么|嘛|不)?[。！!？?]*$"
+# Asking for help in a clause of its own beside a story told (…反过来投诉我们，想请你们帮忙;
+# …能帮我们处理一下吗; 麻烦你们跟进一下; 想申请维权援助): the story is the dispute, the help
+# asked for is to take it up. Not a question of what to do (…请帮忙看看怎么办).
+HELP_CLAUSE = re.compile(
+    r"(你们|您)?(想请|请|需要|希望|求|能|可以|能不能|可不可以|麻烦|想)?(让|叫|找)?(人|你们|您|贵单位)?"
+    r"((帮忙|帮帮忙|帮帮|协助|帮助|帮我们|帮我|帮)(我们|我)?(处理|解决|办|跟进|介入|协调|对接)?|(处理|跟进|介入|协调|管|出面)|"
+    r"(申请)?(维权)?援助|求助)(一下|下)?(吗|么|嘛|不|吧)?"
 )
-MIN_STORY_CHARS = 25
-ASKING = re.compile(r"怎么|如何|咋|看看|什么|哪")
+CLAUSES = re.compile(r"[，,。！!？?；;\s]+")
+MIN_STORY_CHARS = 20
+ASKING = re.compile(r"怎么|如何|咋|看看")
+# A story of a dispute that has happened: help asked beside it (…怎么办？帮帮我们) is for it.
+DISPUTE_TOLD = re.compile(r"被|告了|告我|扣|投诉|冻结|下架|律师函|警告函|传票|抢注|起诉")
 # What makes the request one about unfair treatment rather than a dispute.
 UNFAIR_WORDS = re.compile(r"不公平|不公正|区别对待|差别对待|歧视|刁难|双重标准|不平等|针对我们")
 NOT_A_REQUEST = re.compile(
@@ -59,7 +63,9 @@ def requested_report(text: Text) -> Optional[Text]:
         return STATUS
     if EXPERT_WORDS.search(text) and not NOT_A_REQUEST.search(text) and not ABOUT_THE_SERVICE.search(text):
         return EXPERT
-    told = len(text) >= MIN_STORY_CHARS and HELP_AFTER_STORY.search(text) and not ASKING.search(text)
+    clauses = [c for c in CLAUSES.split(text) if c]
+    helped = len(text) >= MIN_STORY_CHARS and any(HELP_CLAUSE.fullmatch(c) for c in clauses)
+    told = helped and (DISPUTE_TOLD.search(text) is not None or not ASKING.search(text))
     if not (REGISTER.search(text) or told) or NOT_A_REQUEST.search(text):
         return None
     if UNFAIR_WORDS.search(text):

@@ -43,6 +43,7 @@ from bot.processes import Servers
 from bot.training import newest_model
 from knowledge.core.db import make_engine
 from knowledge.records.models import Report
+from tests.bench.blind import shape_of
 from tests.e2e.conftest import Chat, make_settings
 
 BLIND = Path(__file__).resolve().parent.parent / "blind"
@@ -105,15 +106,16 @@ def check(expect: dict, reply: Text, question: Text, saved: int) -> List[Text]:
     return wrong
 
 
-def failure_shape(wrong: List[Text], reply: Text, tracker: dict) -> Text:
-    """What kind of failure a turn's is, for the figures of a set that is not read."""
+def failure_shape(wrong: List[Text], messages: List[dict], tracker: dict) -> Text:
+    """What kind of failure a turn's is, for the figures of a set that is not read: field
+    names and the shape of the reply only."""
     if tracker.get("paused"):
         return "held by staff"
-    if not reply.strip():
+    if not reply_text(messages).strip():
         return "no reply"
     asked = next((w for w in wrong if w.startswith("asks ")), None)
-    if asked is not None:  # which question instead of which: field names only
-        return f"another question ({asked})"
+    if asked is not None:
+        return f"another question ({asked}; reply: {shape_of(messages)})"
     if any(w.startswith("does not mention") for w in wrong):
         return "a mention missing"
     return "reports"
@@ -153,7 +155,7 @@ def run_script(rasa_url: Text, engine, script: dict, result: Result, show: bool)
             result.repeated.append(script["id"])
         if wrong:
             if passed:
-                result.first_failures[failure_shape(wrong, reply, tracker)] += 1
+                result.first_failures[failure_shape(wrong, messages, tracker)] += 1
             passed = False
             if show:
                 print(f"{script['id']} turn {number}: {turn['user']!r}\n  reply: {reply!r}\n  " + "; ".join(wrong))
