@@ -367,16 +367,10 @@ class ReportFormValidation(FormValidationAction, ABC):
                 return [SlotSet(requested, None)]
             else:
                 return self.miss(dispatcher, tracker, requested, message.text, answer.miss or "")
-        if requested != "description" and "description" in taken and story_of(message, MIN_OPENING_STORY_CHARS) is None:
-            # A line of story told at another question: the account is still asked, with it,
-            # unless it and the line told before together tell as much as an opening story.
-            line = taken.pop("description")
-            account = f"{draft}；{line}" if draft else line
-            whole = draft and meaningful_chars(account) >= MIN_OPENING_STORY_CHARS
-            taken["description" if whole else "description_draft"] = account
-            shown_line = {"description": line}
-        else:
-            shown_line = {}
+        shown_line = {"description": taken["description"]} if "description" in taken else {}
+        if requested != "description" and "description" in taken and draft:
+            # A line of story told at another question after the opening's line: both are the account.
+            taken["description"] = f"{draft}；{taken['description']}"
         # What was taken, and what the message repeated of what was known, is said back.
         repeated = {s: v[0] for s, v in anywhere.items() if v and s not in taken and tracker.get_slot(s) == v[0]}
         said = {s: v for s, v in {**taken, **repeated}.items() if s in fields}

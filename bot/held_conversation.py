@@ -6,7 +6,8 @@ for staff and predicts nothing, so the user gets no reply at all. "人工服务 
 whether anyone had seen it. `install` (run at the Rasa server's start, `bot/rasa_server.py`)
 answers the first message of each pause with `HELD` (with the hotline when one is
 configured): the message is kept for staff, who reply here, and when. Later messages stay
-silent, so the note is not repeated over staff's replies.
+silent, so the note is not repeated over staff's replies, and none is given once staff have
+written since the pause: the user knows a person is there.
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ RASA_PREDICTION_LOOP = MessageProcessor._run_prediction_loop  # Rasa's own, whic
 
 
 def noted_since_pause(tracker: DialogueStateTracker) -> bool:
-    """Whether the user has been told, since the conversation was last paused, that it is held."""
+    """Whether the user has been told, since the conversation was last paused, that it is
+    held, or staff have written to them."""
     for event in reversed(tracker.events):
         if isinstance(event, ConversationPaused):
             return False
-        if isinstance(event, BotUttered) and event.metadata.get("utter_action") in (HELD, HELD_WITH_HOTLINE):
+        if isinstance(event, BotUttered) and (
+            event.metadata.get("utter_action") in (HELD, HELD_WITH_HOTLINE) or event.metadata.get("staff")
+        ):
             return True
     return False
 

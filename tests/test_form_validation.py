@@ -313,15 +313,14 @@ def test_a_story_at_another_question_is_the_description_too(dispatcher):
     }
 
 
-def test_a_line_of_story_at_another_question_is_shown_when_the_account_is_asked(dispatcher):
+def test_a_line_of_story_at_another_question_is_the_account(dispatcher):
     text = "下周五之前要答复，对方是当地一家做瓷器的公司，说我们抄了他们花瓶的造型"
     tracker = form_tracker(text, requested="deadline", slots={k: FILLED[k] for k in DISPUTE_FIELDS[:5]})
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {
         "deadline": next_friday().isoformat(),
-        "description_draft": text,
+        "description": text,
     }
-    assert responses(dispatcher) == ["utter_form_recorded", "utter_description_draft"]
-    assert dispatcher.messages[-1]["draft"].startswith("下周五之前要答复")
+    assert responses(dispatcher) == ["utter_form_recorded"]
 
 
 @pytest.mark.parametrize(
@@ -726,7 +725,7 @@ def test_the_industry_answer(dispatcher, text, industry, response):
 def test_a_story_that_answers_nothing_asked_is_kept_for_the_description(dispatcher):
     text = "对方说我们商品详情页的图片是盗用他们的"
     tracker = form_tracker(text, requested="deadline", slots={k: FILLED[k] for k in DISPUTE_FIELDS[:5]})
-    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"description_draft": text, "deadline": None}
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"description": text, "deadline": None}
     assert responses(dispatcher) == ["utter_form_recorded"]
 
 
@@ -953,7 +952,7 @@ def test_an_answer_to_another_question_keeps_the_misses_of_the_one_asked(dispatc
     text = "葡萄牙有人卖的苹果包装上印着铜川苹果，根本不是我们的货"
     tracker = form_tracker(text, requested="dispute_type", slots={"form_misses": misses, "country": "葡萄牙"})
     events = run(ValidateDisputeForm(), dispatcher, tracker)
-    assert slots(events)["description_draft"] == text
+    assert slots(events)["description"] == text
     assert not any(e.get("name") == "form_misses" for e in events)  # the count stands
 
 
