@@ -418,14 +418,17 @@ def new_question_alone(index: KnowledgeIndex, tracker: Tracker, joined: Question
     if not any(k in TOPICAL and k not in remembered for k in own.entities):
         return joined
     single = alone(recalled(tracker), own.text, own.entities, own.intent)
-    single_action, joined_action = answer_action(single.intent), answer_action(joined.intent)
-    if single_action is None or joined_action is None:
-        return joined
-    by_itself = single_action.find(index, single.text, single.entities, single.kind)
+    by_itself = found_for(index, single)
     if by_itself is None or by_itself.missing:
         return joined
-    together = joined_action.find(index, joined.text, joined.entities, joined.kind)
+    together = found_for(index, joined)
     return single if together is None or says(by_itself, own.text) > says(together, own.text) else joined
+
+
+def found_for(index: KnowledgeIndex, question: Question) -> Optional[Answer]:
+    """What the answer action of the question's intent finds for it (None: no action, or nothing)."""
+    action = answer_action(question.intent)
+    return None if action is None else action.find(index, question.text, question.entities, question.kind)
 
 
 def says(found: Answer, text: Text) -> float:
@@ -451,15 +454,12 @@ def better_with_context(
     if context is None or not is_short(question.text):
         return None
     together = with_context(context, question.text, topical)
-    alone_action, together_action = answer_action(question.intent), answer_action(together.intent)
-    if alone_action is None or together_action is None:
-        return None
-    joined = together_action.find(index, together.text, together.entities, together.kind)
+    joined = found_for(index, together)
     if joined is None or joined.missing:
         return None
     if topical:
-        alone = alone_action.find(index, question.text, question.entities, question.kind)
-        if alone is not None and not alone.missing and alone.coverage >= joined.coverage:
+        by_itself = found_for(index, question)
+        if by_itself is not None and not by_itself.missing and by_itself.coverage >= joined.coverage:
             return None
     return joined, together
 
