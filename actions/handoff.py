@@ -1,8 +1,12 @@
 """Handing a conversation to a person: the record, the message, and the bot's silence.
 
-While a conversation is handed off, Rasa's conversation pause keeps the bot silent and still
-stores what the user writes. Staff reply, close or hand back through the console
-(`bot/console/`), which resumes the conversation.
+While a conversation is held, Rasa's conversation pause keeps the bot silent and still stores
+what the user writes. A user who asked for a person, or whom the bot failed, waits for one:
+the handoff pauses at once. After an urgent report or an expert request a person comes to the
+user, who may still want the bot (another question, a second report, a status check): the
+handoff is queued and the bot keeps answering until staff write, which pauses it
+(`bot/console/rasa_client.py`). Staff close or hand back through the console, which resumes
+the conversation.
 """
 
 from __future__ import annotations
@@ -30,9 +34,11 @@ async def hand_off(
     reason: Text,
     urgent: bool = False,
     report_id: Optional[Text] = None,
+    pause: bool = True,
 ) -> List[Dict[Text, Any]]:
-    """Records the handoff, tells the user who takes over and when, and pauses the bot.
-    If the record cannot be written, the bot says so and does not go silent."""
+    """Records the handoff, tells the user who takes over and when, and pauses the bot (or,
+    with `pause` false, says the bot answers until staff write). If the record cannot be
+    written, the bot says so and does not go silent."""
     config = knowledge_base.settings
     try:
         await knowledge_base.run(
@@ -65,18 +71,21 @@ async def hand_off(
         dispatcher.utter_message(
             response="utter_handoff_after_hours", hours=hours.describe(), next_opening=next_opening
         )
+    dispatcher.utter_message(response="utter_handoff_paused" if pause else "utter_handoff_queued")
     if config.hotline_phone:
         dispatcher.utter_message(
             response="utter_handoff_hotline",
             hotline_phone=config.hotline_phone,
             hotline_hours=config.hotline_hours or hours.describe(),
         )
-    return [ActiveLoop(None), SlotSet("requested_slot", None), ConversationPaused()]
+    events: List[Dict[Text, Any]] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+    return [*events, ConversationPaused()] if pause else events
 
 
 class ActionSessionStart(Action):
     """Starts a new session as Rasa does, carrying the slots over, and keeps the bot silent
-    if staff still hold the conversation (a new session would otherwise end the pause)."""
+    if staff still hold the conversation (a new session would otherwise end the pause); a
+    queued handoff that never paused does not pause the new session."""
 
     def name(self) -> Text:
         return "action_session_start"
@@ -91,7 +100,7 @@ class ActionSessionStart(Action):
         except Exception:  # the session still starts; staff see the messages in the tracker
             logger.exception("could not check for an open handoff of %s", tracker.sender_id)
             held = None
-        if held is not None:
+        if held is not None and tracker.is_paused():
             events.append(ConversationPaused())
         events.append(ActionExecuted("action_listen"))
         return events

@@ -51,7 +51,11 @@ def test_second_miss_in_a_row_hands_off_to_a_person(dispatcher, domain, monkeypa
     events = [fallback(intent_ranking=RANKING), {"event": "bot", "text": "?"}, fallback("还是那个")]
     assert consecutive_misses(tracker_from(events)) == 2
     returned = asyncio.run(ActionClarify().run(dispatcher, tracker_from(events), domain))
-    assert [m["response"] for m in dispatcher.messages] == ["utter_clarify_again", "utter_handoff_in_hours"]
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_clarify_again",
+        "utter_handoff_in_hours",
+        "utter_handoff_paused",
+    ]
     assert {"event": "pause", "timestamp": None} in returned
 
 

@@ -452,13 +452,13 @@ def test_a_live_handoff_shows_the_trackers_messages_and_filled_slots(console, re
 
 
 @pytest.mark.parametrize("text, sent", [("  您好，请提供起诉书 ", "您好，请提供起诉书"), ("字" * 2000, "字" * 2000)])
-def test_a_reply_sends_one_staff_bot_event_to_the_users_channel(console, records, text, sent):
+def test_a_reply_pauses_the_bot_and_sends_one_staff_bot_event_to_the_users_channel(console, records, text, sent):
     rasa = RasaStandIn()
     path = f"/api/handoffs/{records.handoff.id}/reply"
     assert console.call("POST", path, json={"text": text}, rasa=rasa) == (200, {"sent": True})
-    event = {"event": "bot", "text": sent, "metadata": {"staff": "人工服务"}}
+    events = [{"event": "pause"}, {"event": "bot", "text": sent, "metadata": {"staff": "人工服务"}}]
     query = {"output_channel": "latest", "execute_side_effects": "true"}
-    assert rasa.requests == [("POST", f"{SENDER_PATH}/tracker/events", query, [event])]
+    assert rasa.requests == [("POST", f"{SENDER_PATH}/tracker/events", query, events)]
     assert handoffs.get_handoff(console.engine, records.handoff.id).status == HANDOFF_OPEN
 
 

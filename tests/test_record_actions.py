@@ -88,7 +88,9 @@ def engine(tmp_path, monkeypatch):
     return engine
 
 
-def tracker(text="", intent="inform", *, entities=None, slots=None, sender=SENDER, history=(), form=None, **parse):
+def tracker(
+    text="", intent="inform", *, entities=None, slots=None, sender=SENDER, history=(), form=None, paused=False, **parse
+):
     """A tracker whose latest message is `text`, sent on the rest channel after `history`."""
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or [], **parse}
     events = [
@@ -97,7 +99,7 @@ def tracker(text="", intent="inform", *, entities=None, slots=None, sender=SENDE
         {"event": "user", "text": text, "parse_data": latest, "input_channel": CHANNEL, "timestamp": 1_700_000_101.0},
     ]
     active_loop = {"name": form} if form else {}
-    return Tracker(sender, dict(slots or {}), latest, events, False, None, active_loop, "action_listen")
+    return Tracker(sender, dict(slots or {}), latest, events, paused, None, active_loop, "action_listen")
 
 
 def run(action, dispatcher, tracker):
@@ -199,10 +201,8 @@ def test_an_urgent_dispute_notifies_staff_and_hands_off(dispatcher, engine, disp
         *[SlotSet(slot, None) for slot in FORGOTTEN],
         ActiveLoop(None),
         SlotSet("requested_slot", None),
-        ConversationPaused(),
     ]
-    assert PAUSE in events
-    assert responses(dispatcher) == ["utter_dispute_saved_urgent", "utter_handoff_in_hours"]
+    assert responses(dispatcher) == ["utter_dispute_saved_urgent", "utter_handoff_in_hours", "utter_handoff_queued"]
     report_id = dispatcher.messages[0]["report_id"]
     assert dispatcher.messages[0]["reasons"] == reasons
     saved = reports.get_report(engine, report_id)
@@ -483,8 +483,9 @@ def test_asking_for_a_person_in_office_hours_records_it_and_pauses(dispatcher, e
     events = run(ActionRequestHuman(), dispatcher, request)
     assert events == [ActiveLoop(None), SlotSet("requested_slot", None), ConversationPaused()]
     assert PAUSE in events
-    [message] = dispatcher.messages
+    message, pause = dispatcher.messages
     assert (message["response"], message["hours"]) == ("utter_handoff_in_hours", "周一至周五 09:00-17:00")
+    assert pause["response"] == "utter_handoff_paused"
     [handoff] = handoffs.queue(engine)
     assert (handoff.channel, handoff.sender_id) == (CHANNEL, SENDER)
     assert (handoff.reason, handoff.urgent, handoff.report_id) == ("user_request", False, None)
@@ -500,7 +501,7 @@ def test_asking_for_a_person_after_hours_says_when_staff_answer(dispatcher, engi
     monkeypatch.setattr(Clock, "moment", SATURDAY_10)
     events = run(ActionRequestHuman(), dispatcher, tracker("转人工", "request_human", slots={"phone": phone}))
     assert PAUSE in events
-    [message] = dispatcher.messages
+    message, _ = dispatcher.messages
     assert message["response"] == response
     assert message["next_opening"] == "11月30日（周一）09:00"
     assert message.get("phone") == phone
@@ -513,14 +514,14 @@ def test_asking_for_a_person_after_hours_on_the_real_clock(dispatcher, engine, m
     weekday = today_in_china().isoweekday()
     use_settings(monkeypatch, OFFICE_HOURS="00:00-00:01", OFFICE_DAYS=str((weekday + 2 - 1) % 7 + 1))
     run(ActionRequestHuman(), dispatcher, tracker("转人工", "request_human"))
-    assert responses(dispatcher) == ["utter_handoff_after_hours"]
+    assert responses(dispatcher) == ["utter_handoff_after_hours", "utter_handoff_paused"]
 
 
 def test_the_hotline_is_given_when_configured(dispatcher, engine, monkeypatch):
     use_settings(monkeypatch, HOTLINE_PHONE="0919-0000000")
     run(ActionRequestHuman(), dispatcher, tracker("转人工", "request_human"))
-    assert responses(dispatcher) == ["utter_handoff_in_hours", "utter_handoff_hotline"]
-    assert dispatcher.messages[1]["hotline_phone"] == "0919-0000000"
+    assert responses(dispatcher) == ["utter_handoff_in_hours", "utter_handoff_paused", "utter_handoff_hotline"]
+    assert dispatcher.messages[2]["hotline_phone"] == "0919-0000000"
 
 
 def test_a_handoff_that_cannot_be_recorded_does_not_pause(dispatcher, engine, monkeypatch):
@@ -539,13 +540,14 @@ def test_a_handoff_that_cannot_be_recorded_does_not_pause(dispatcher, engine, mo
 COMPANY = "铜川华陶瓷业有限公司"
 
 
-def session_tracker(sender=SENDER):
-    return tracker("/session_start", "session_start", slots={"company_name": COMPANY, "phone": None}, sender=sender)
+def session_tracker(sender=SENDER, paused=False):
+    slots = {"company_name": COMPANY, "phone": None}
+    return tracker("/session_start", "session_start", slots=slots, sender=sender, paused=paused)
 
 
 def test_a_new_session_of_a_handed_off_conversation_stays_paused(dispatcher, engine):
     handoffs.open_handoff(engine, CHANNEL, SENDER, "user_request", {}, [])
-    events = run(ActionSessionStart(), dispatcher, session_tracker())
+    events = run(ActionSessionStart(), dispatcher, session_tracker(paused=True))
     assert events == [
         SessionStarted(),
         SlotSet("company_name", COMPANY),
@@ -555,9 +557,11 @@ def test_a_new_session_of_a_handed_off_conversation_stays_paused(dispatcher, eng
     assert dispatcher.messages == []
 
 
-@pytest.mark.parametrize("situation", ["none", "closed", "someone else's"])
+@pytest.mark.parametrize("situation", ["none", "closed", "someone else's", "queued, never paused"])
 def test_a_new_session_without_an_open_handoff_is_not_paused(dispatcher, engine, situation):
-    if situation == "closed":
+    if situation == "queued, never paused":
+        handoffs.open_handoff(engine, CHANNEL, SENDER, "urgent_report", {}, [], urgent=True)
+    elif situation == "closed":
         handoff = handoffs.open_handoff(engine, CHANNEL, SENDER, "user_request", {}, [])
         handoffs.finish(engine, handoff.id, HANDOFF_CLOSED)
     elif situation == "someone else's":
@@ -577,7 +581,7 @@ def fallback(text, timestamp):
 def test_the_second_miss_in_a_row_hands_off(dispatcher, engine):
     history = [fallback("嗯那个", 1_700_000_001.0), {"event": "bot", "text": "抱歉", "timestamp": 1_700_000_002.0}]
     events = run(ActionClarify(), dispatcher, tracker("还是那个", "nlu_fallback", history=history))
-    assert responses(dispatcher) == ["utter_clarify_again", "utter_handoff_in_hours"]
+    assert responses(dispatcher) == ["utter_clarify_again", "utter_handoff_in_hours", "utter_handoff_paused"]
     assert events == [ActiveLoop(None), SlotSet("requested_slot", None), ConversationPaused()]
     [handoff] = handoffs.queue(engine)
     assert handoff.reason == "repeated_fallback"

@@ -47,10 +47,12 @@ class RasaClient:
         return await self._call("GET", self._url(sender_id, "tracker"), params={"include_events": "AFTER_RESTART"})
 
     async def say(self, sender_id: Text, text: Text, staff: Text) -> None:
-        """Records a staff message in the conversation and sends it to the user."""
-        event = {"event": "bot", "text": text, "metadata": {"staff": staff}}
+        """Records a staff message in the conversation and sends it to the user. The
+        conversation is paused first: a queued handoff (`actions/handoff.py`) is taken over,
+        so the bot does not answer over staff."""
+        events = [{"event": "pause"}, {"event": "bot", "text": text, "metadata": {"staff": staff}}]
         params = {"output_channel": "latest", "execute_side_effects": "true"}
-        await self._call("POST", self._url(sender_id, "tracker/events"), json=[event], params=params)
+        await self._call("POST", self._url(sender_id, "tracker/events"), json=events, params=params)
 
     async def resume(self, sender_id: Text, response: Text) -> None:
         """Ends the pause, so the bot answers again, and tells the user with `response`."""

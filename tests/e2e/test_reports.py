@@ -181,6 +181,13 @@ def test_an_urgent_report_notifies_the_duty_webhook_and_hands_off(chat, servers,
     queue = staff.get("/api/handoffs").json()["handoffs"]
     assert queue.index(handoff) < next((i for i, h in enumerate(queue) if not h["urgent"]), len(queue))
     assert staff.get("/api/reports").json()["reports"][0]["urgent"]
+    # The handoff is queued: the bot answers until staff write, then the conversation is theirs.
+    assert staff.get(f"/api/handoffs/{handoff['id']}").json()["paused"] is False
+    answer = chat.texts("临时禁令一般多久失效？")
+    assert answer and "会保留给人工服务" not in answer
+    assert staff.post(f"/api/handoffs/{handoff['id']}/reply", {"text": "您好，我是值班工作人员。"}).ok
+    assert staff.get(f"/api/handoffs/{handoff['id']}").json()["paused"] is True
+    assert chat.say("好的，我们等您电话") == []
 
 
 def test_the_status_is_shown_to_its_owner_and_to_nobody_else_without_the_phone(chat, servers, staff):
