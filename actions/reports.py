@@ -131,7 +131,8 @@ class SubmitReport(Action, ABC):
             response="utter_dispute_saved_urgent", report_id=report.id, reasons="；".join(report.urgency_reasons)
         )
         notify_staff_soon()
-        return [*forget, *await hand_off(dispatcher, tracker, "urgent_report", urgent=True, report_id=report.id, pause=False)]
+        handed = await hand_off(dispatcher, tracker, "urgent_report", urgent=True, report_id=report.id, pause=False)
+        return [*forget, *handed]
 
 
 def notify_staff_soon() -> None:
