@@ -37,6 +37,8 @@ from knowledge.core.validation import (
 from knowledge.core.vocabulary import EU, EU_MEMBERS, other_country, vocabulary
 
 UNSURE = re.compile(r"^(不确定|不清楚|不知道|说不好|说不准|不太清楚|都有可能|不好说|还不确定|不懂|跳过|不知)")
+# The commonest of them, also heard typed in other characters of the same sound (不确订).
+UNSURE_SAID = ("不确定", "不清楚", "不知道")
 ANY_VALUE = re.compile(r"^(不限|都可以|都行|无所谓|随便|没有要求|都要)")
 OTHER = re.compile(r"^(其他|其它|别的)")
 UNSURE_VALUE, ANY_INDUSTRY, OTHER_COUNTRY, NO_DEADLINE = "不确定", "不限", "其他", "无"
@@ -220,7 +222,8 @@ def answer_when_asked(slot: Text, typed: Text, today: date) -> Answer:
     """The whole message read as the answer to the question about `slot`."""
     spec, text = FIELDS[slot], normalise(typed).strip()
     # 不限 (any country, any type) leaves the field open as 不确定 does.
-    if spec.open_value is not None and (UNSURE.match(text) or ANY_VALUE.match(text)):
+    unsure = UNSURE.match(text) or any(sound_alike(word, text[: len(word)]) for word in UNSURE_SAID)
+    if spec.open_value is not None and (unsure or ANY_VALUE.match(text)):
         return Answer(spec.open_value)
     if slot == "company_name":
         name = clean_company_name(text)

@@ -2,7 +2,8 @@
 
 “专家咨询收费吗”, “有没有地方可以登记纠纷？” ask about a service: they are answered from the
 content, with the service offered as a button. “帮我找个专家”, “我要登记” ask for it: the
-service's form starts. The rules branch on the `service_question` slot this action sets.
+service's form starts. A dispute of one's own told with nothing asked (我们店铺的钱被冻了，急！！)
+gets its guidance, and the dispute form is offered by starting it. The rules branch on the `service_question` slot this action sets.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from actions.followups import follow_up
 from actions.forms import is_question
 from actions.labels import INTENT_LABELS, button
 from actions.tracker import is_payload, latest_intent, message_entities, question_text
-from knowledge.core.requests import requested_report
+from knowledge.core.requests import requested_report, story_alone
 from knowledge.library.limits import beyond_reach
 
 SLOT = "service_question"
@@ -87,6 +88,12 @@ class ActionTriageService(Action):
             # answer_question tells the first so and answers the second on its topic.
             return [*await answer_question(dispatcher, tracker, ANSWERED_AS), SlotSet(SLOT, True)]
         if requested or not asks_about_service(text):
+            if intent == "report_dispute" and not is_payload(tracker) and story_alone(text):
+                # A dispute told and nothing asked (收到法院传票了，说我们专利侵权): its guidance,
+                # then the form, offered rather than asked for.
+                events = await answer_question(dispatcher, tracker, ANSWERED_AS)
+                dispatcher.utter_message(response="utter_start_dispute_form_offered")
+                return [*events, SlotSet(SLOT, False)]
             dispatcher.utter_message(response=STARTS.get(intent, "utter_start_dispute_form"))
             return [SlotSet(SLOT, False)]
         events = await answer_question(dispatcher, tracker, ANSWERED_AS)

@@ -989,6 +989,12 @@ def test_a_two_character_answer_with_one_character_wrong_is_read(dispatcher, slo
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker))[slot] == value
 
 
+@pytest.mark.parametrize("text", ["不确订", "不清处", "布知道"])
+def test_unsure_typed_in_characters_of_the_same_sound_leaves_the_field_open(dispatcher, text):
+    tracker = form_tracker(text, requested="dispute_type")
+    assert slots(run(ValidateDisputeForm(), dispatcher, tracker))["dispute_type"] == "不确定"
+
+
 def test_a_country_outside_the_gazetteer_is_taken_wherever_it_is_said(dispatcher):
     text = "公司叫铜川耀青坊瓷业有限公司，电话13700291234，在葡萄牙"
     found = [entity("company_name", "铜川耀青坊瓷业有限公司"), entity("phone", "13700291234")]

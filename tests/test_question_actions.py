@@ -300,6 +300,15 @@ def test_a_short_yes_is_still_a_yes(dispatcher, domain):
     assert [m["response"] for m in dispatcher.messages] == ["utter_ack_affirm"]
 
 
+def test_a_dispute_told_with_nothing_asked_gets_its_guidance_and_the_form(dispatcher, domain):
+    text = "美国那边有人申请了TRO，我们速卖通店铺的钱全被冻了，急！！"
+    events = run(ActionTriageService(), dispatcher, conversation(text, "report_dispute"), domain)
+    guidance, start = dispatcher.messages
+    assert guidance["response"] == "utter_answer" and "TRO" in guidance["title"] + guidance["answer"]
+    assert start["response"] == "utter_start_dispute_form_offered"
+    assert events[-1] == SlotSet("service_question", False)
+
+
 @pytest.mark.parametrize(
     "text, intent",
     [("你能保证专家一定帮我们打赢官司吗", "request_expert"), ("能不能保证登记以后一定解决", "report_dispute")],

@@ -41,6 +41,17 @@ from knowledge.core.requests import requested_report
         ("在迪拜展会上被当地公司投诉抄袭了，想找人帮忙处理", "report_dispute"),
         ("对方发律师函说我们侵权，怎么处理比较好", None),
         ("对方发律师函说我们侵权，处理起来麻烦吗", None),
+        # One's own dispute told with nothing asked is brought to be taken up; asked about,
+        # someone else's, or one that may come, it is not.
+        ("美国那边有人申请了TRO，我们速卖通店铺的钱全被冻了，急！！", "report_dispute"),
+        ("收到法院传票了，德国杜塞尔多夫法院的，说我们专利侵权", "report_dispute"),
+        ("我们在美国被起诉了", "report_dispute"),
+        ("我们在美国被起诉了，多少天内要答辩", None),
+        ("收到警告函，我们能不能直接回信承认侵权", None),
+        ("我们发出去的律师函对方收到没", None),
+        ("原告律师同不同意和解，我们被告的那个案子", None),
+        ("听说隔壁公司在美国被起诉了", None),
+        ("如果我们的货在德国被海关扣了", None),
     ],
 )
 def test_what_is_asked_for_in_words(text, wanted):

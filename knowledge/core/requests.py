@@ -1,5 +1,6 @@
-"""What a message asks for in so many words: to register a dispute, to report unfair
-treatment, a report's status by its id. Read by rule (the words are plain), by the NLU
+"""What a message asks for in so many words: to register a dispute (or, telling one's own
+dispute and nothing else, to have it taken up), to report unfair treatment, a report's status
+by its id. Read by rule (the words are plain), by the NLU
 (bot/nlu/service_requests.py) and by the service triage (actions/services.py)."""
 
 from __future__ import annotations
@@ -37,6 +38,18 @@ MIN_STORY_CHARS = 20
 ASKING = re.compile(r"怎么|如何|咋|看看")
 # A story of a dispute that has happened: help asked beside it (…怎么办？帮帮我们) is for it.
 DISPUTE_TOLD = re.compile(r"被|告了|告我|扣|投诉|冻结|下架|律师函|警告函|传票|抢注|起诉")
+# A dispute of one's own told with neither a question nor a request (收到法院传票了，说我们专利
+# 侵权; …我们店铺的钱全被冻了，急！！): told to this desk, it is told to be taken up.
+OWN = re.compile(r"我们|我司|我方|咱|我(?!国)|收到|本公司")
+ASKED = re.compile(
+    r"[？?]|[吗呢么嘛吧啊呀没]\s*[。！!～~]*\s*$|[吗呢](?=\s*[，,；;])|怎|如何|咋|干嘛|什么|啥|哪|谁|多久|多长|多少|"
+    r"几[天个年月周次家]|多大|(\S)不\1|可不可以|是否|能否|可否|有没有|看看|查一下|查查|建议|请教|咨询|了解"
+)
+# A story of someone else's dispute, one that may come, or one in the past tense of a lesson.
+NOT_OURS_NOW = re.compile(
+    r"如果|万一|假如|要是|假设|担心|怕|防止|避免|预防|可能|以后|将来|打算|准备|计划|听说|别人|别的|其他|同行|"
+    r"有的企业|有企业|很多企业|案例|以前|之前|曾经"
+)
 # What makes the request one about unfair treatment rather than a dispute.
 UNFAIR_WORDS = re.compile(r"不公平|不公正|区别对待|差别对待|歧视|刁难|双重标准|不平等|针对我们")
 NOT_A_REQUEST = re.compile(
@@ -55,6 +68,16 @@ STATUS_WORDS = re.compile(
 )
 
 
+def story_alone(text: Text) -> bool:
+    """A dispute of one's own, happening now, told with no question and no request."""
+    return (
+        DISPUTE_TOLD.search(text) is not None
+        and OWN.search(text) is not None
+        and ASKED.search(text) is None
+        and NOT_OURS_NOW.search(text) is None
+    )
+
+
 def requested_report(text: Text) -> Optional[Text]:
     """What the message asks for in so many words: a report's status (by its id or in
     words), an expert, or to
@@ -65,7 +88,7 @@ def requested_report(text: Text) -> Optional[Text]:
         return EXPERT
     clauses = [c for c in CLAUSES.split(text) if c]
     helped = len(text) >= MIN_STORY_CHARS and any(HELP_CLAUSE.fullmatch(c) for c in clauses)
-    told = helped and (DISPUTE_TOLD.search(text) is not None or not ASKING.search(text))
+    told = (helped and (DISPUTE_TOLD.search(text) is not None or not ASKING.search(text))) or story_alone(text)
     if not (REGISTER.search(text) or told) or NOT_A_REQUEST.search(text):
         return None
     if UNFAIR_WORDS.search(text):
