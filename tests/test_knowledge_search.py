@@ -1,9 +1,10 @@
 """suggest(): ranking, entity steering, filters and the no-answer threshold, on the real content."""
 
+import numpy as np
 import pytest
 
 from knowledge.core.text import tokenize
-from knowledge.library.search import KnowledgeIndex, in_digits
+from knowledge.library.search import KnowledgeIndex, bigrams, in_digits
 
 
 def ids(results):
@@ -87,3 +88,16 @@ def test_a_case_answers_a_question_for_a_date_that_names_it(kb_index, question):
 
 def test_which_one_is_no_number():
     assert in_digits("哪一年判的") == "哪一年判的" and in_digits("二十一天") == "21 天"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["美国TRO冻结了店铺资金怎么办", "德国展会上被投诉外观设计侵权", "商标商标商标", "完全陌生的词语zzqq", ""],
+)
+def test_the_kept_columns_score_as_rank_bm25_does(kb_index, question):
+    for bm25, scorer, query in [
+        (kb_index._bm25, kb_index._scores, kb_index.query(question)),
+        (kb_index._bm25_grams, kb_index._gram_scores, bigrams(question)),
+    ]:
+        for _ in range(2):  # computed, then kept
+            assert np.array_equal(scorer.scores(query), bm25.get_scores(query))

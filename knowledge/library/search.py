@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Text, Tuple, Union
 
+import numpy as np
 from rank_bm25 import BM25Okapi
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -242,6 +243,35 @@ def _values(entities: Optional[Entities]) -> Dict[Text, Set[Text]]:
     return found
 
 
+class Scorer:
+    """`BM25Okapi.get_scores`, the same sums in the same order, with each known term's column
+    over the documents computed once: rank-bm25 rebuilds it from every document's counts for
+    every term of every query, most of a knowledge turn's time. A term no document has adds
+    nothing there and is not kept here."""
+
+    def __init__(self, bm25: BM25Okapi) -> None:
+        self.bm25 = bm25
+        self._doc_len = np.array(bm25.doc_len)
+        self._columns: Dict[Text, np.ndarray] = {}
+
+    def _column(self, term: Text) -> Optional[np.ndarray]:
+        column = self._columns.get(term)
+        if column is None and term in self.bm25.idf:
+            bm25 = self.bm25
+            freq = np.array([(doc.get(term) or 0) for doc in bm25.doc_freqs])
+            norm = freq + bm25.k1 * (1 - bm25.b + bm25.b * self._doc_len / bm25.avgdl)
+            column = self._columns[term] = (bm25.idf.get(term) or 0) * (freq * (bm25.k1 + 1) / norm)
+        return column
+
+    def scores(self, query: Iterable[Text]) -> np.ndarray:
+        score = np.zeros(self.bm25.corpus_size)
+        for term in query:
+            column = self._column(term)
+            if column is not None:
+                score += column
+        return score
+
+
 class KnowledgeIndex:
     """BM25 over every document, with entity agreement as a boost and conflict as a penalty."""
 
@@ -249,6 +279,8 @@ class KnowledgeIndex:
         self.docs = docs
         self._bm25 = BM25Okapi([list(d.words) for d in docs]) if docs else None
         self._bm25_grams = BM25Okapi([list(d.grams) for d in docs]) if docs else None
+        self._scores = Scorer(self._bm25) if self._bm25 else None
+        self._gram_scores = Scorer(self._bm25_grams) if self._bm25_grams else None
         self._word_sets = [frozenset(d.words) for d in docs]
         idfs = sorted(self._bm25.idf.values()) if self._bm25 else [0.0]
         # A word no document has counts like a typical one: it lowers the coverage of
@@ -302,9 +334,9 @@ class KnowledgeIndex:
         query = self.query(text, entities)
         if not query:
             return []
-        scores = self._bm25.get_scores(query)
-        assert self._bm25_grams is not None
-        grams = self._bm25_grams.get_scores(bigrams(text))
+        assert self._scores is not None and self._gram_scores is not None
+        scores = self._scores.scores(query)
+        grams = self._gram_scores.scores(bigrams(text))
         top_words, top_grams = max(scores.max(), 1e-9), max(grams.max(), 1e-9)
         scores = scores + GRAM_WEIGHT * grams * (top_words / top_grams)
         query_idf = self.weights(query)
@@ -312,8 +344,8 @@ class KnowledgeIndex:
         kinds_set, topics_set = set(kinds or []), set(topics or [])
         ranked: List[Suggestion] = []
         for doc, words, score in zip(self.docs, self._word_sets, scores, strict=True):
-            if (kinds_set and doc.kind not in kinds_set) or (topics_set and doc.topic not in topics_set):
-                continue
+            if score <= 0 or (kinds_set and doc.kind not in kinds_set) or (topics_set and doc.topic not in topics_set):
+                continue  # a score of 0 (no word shared) stays 0 whatever the boost
             agree, boost, factor = 0, 1.0, 1.0
             # A general item (no tag for an entity) applies to every value of it: the
             # question's country does not count against an article for all countries.
