@@ -3,7 +3,8 @@
 “专家咨询收费吗”, “有没有地方可以登记纠纷？” ask about a service: they are answered from the
 content, with the service offered as a button. “帮我找个专家”, “我要登记” ask for it: the
 service's form starts. A dispute of one's own told with nothing asked (我们店铺的钱被冻了，急！！)
-gets its guidance, and the dispute form is offered by starting it. The rules branch on the `service_question` slot this action sets.
+gets its guidance, and the dispute form is offered by starting it. The rules branch on the
+`service_question` slot this action sets.
 """
 
 from __future__ import annotations
