@@ -53,7 +53,7 @@ from actions.tracker import entity_list, entity_spans, latest_intent, message_en
 from knowledge.core.dates import today_in_china
 from knowledge.core.requests import STATUS, requested_report
 from knowledge.core.text import normalise
-from knowledge.core.validation import MIN_DESCRIPTION_CHARS, description_is_useful, meaningful_chars
+from knowledge.core.validation import MIN_DESCRIPTION_CHARS, description_is_useful, meaningful_chars, normalise_phone
 from knowledge.library import answer_types
 
 # Intents that the rules handle while a form runs: the form gives way to them.
@@ -79,7 +79,9 @@ MAX_QUESTION_CHARS = 60
 FORM_QUESTION = re.compile(
     # A question clause before the rest (…打通了吗，通知咋说的); A-了-not-A (放了没有); a website.
     r"[吗呢](?=\s*[，,；;])|[了过]没有?\s*[？?]?\s*$|网址|官网|咋说|怎么说|"
-    r"[?？]\s*$|[吗呢么嘛]\s*[。！!]?\s*$|怎么办|怎么处理|咋办|咋处理|如何|怎样|是否|能否|可否|多久|多长时间|"
+    r"[?？]\s*$|[吗呢么]\s*[。！!]?\s*$|怎么办|怎么处理|咋办|咋处理|如何|怎样|怎么样|是否|能否|可否|多久|多长时间|"
+    # Saying a question comes (顺便问一下，…); 嘛 alone ends none (这个嘛).
+    r"问(一下|下|个事|个问题)|请问|"
     r"多少钱|有没有|能不能|要不要|可以吗|什么意思|哪里|哪个|哪些|哪家|是谁|"
     # What or why, where a clause asks it (“…是啥，为啥…”), not where a story says it in
     # passing (具体是啥权也没说清, 不知道为啥); 有啥后果.
@@ -115,6 +117,8 @@ SHOWN_CHARS = 30
 # account when it says as much as an answer to the description question must.
 MIN_OPENING_STORY_CHARS = 30
 # At the account's question, after a line of it was told: nothing to add.
+# Submitting, said at a question (a free-text one too) before the summary.
+SUBMIT = re.compile(r"(确认|确定|提交|确认提交)[。！!]?")
 ENOUGH_SAID = re.compile(
     r"(就这些|就这样|就是这样|没有了?|没了|没啥了|没什么了|没别的了?|没有别的了?|没有要?补充的?了?|不用补充了?|"
     r"确认|确定|对的?|是的|好的?|可以|行|没问题)[。！!]?"
@@ -140,6 +144,12 @@ def is_question(text: Text) -> bool:
     """A short message that asks something: it ends as a question or says what it asks
     (an interruption, not an answer; a story that says 几个 or 啥 in passing is none)."""
     return len(text) <= MAX_QUESTION_CHARS and FORM_QUESTION.search(text) is not None and meaningful_chars(text) >= 2
+
+
+def awaits_status_phone(tracker: Tracker, text: Text) -> bool:
+    """Whether a status check asked for the phone on a report and the message gives one."""
+    pending = tracker.get_slot("pending_topic") == "check_report_status" and tracker.get_slot("report_id")
+    return bool(pending) and normalise_phone(text) is not None
 
 
 def field_named(text: Text, fields: List[Text]) -> Optional[Text]:
@@ -327,6 +337,12 @@ class ReportFormValidation(FormValidationAction, ABC):
             return self.apply_changes(dispatcher, tracker, requested, {**told, **changes})
         # A question of what a value is (TRO是什么意思) names it without giving it.
         defines = answer_types.asked(message.text) == answer_types.DEFINITION
+        if awaits_status_phone(tracker, message.text):
+            # The phone a status check asked for in the middle of the form answers that check
+            # (and the form's phone question, when that is the one asked).
+            phone = anywhere.get("phone") if requested == "phone" else None
+            asked_again = SlotSet(requested, phone[0] if phone else None)
+            return [*await ActionReportStatus().run(dispatcher, tracker, domain), asked_again]
         if (defines or not anywhere.get(requested)) and self.asks_something(tracker, message.text):
             return [*await self.interrupt(dispatcher, tracker, domain), SlotSet(requested, None)]
         taken = taken_from(tracker, message, anywhere, fields)
@@ -351,7 +367,7 @@ class ReportFormValidation(FormValidationAction, ABC):
                 pass  # other questions answered: this one is asked again
             elif story := self.untold_story(tracker, message, fields):
                 taken = {"description": story}  # plainly meant for the description: used there
-            elif intent == "affirm" and not spec.free_text:
+            elif intent == "affirm" and (not spec.free_text or SUBMIT.fullmatch(message.text)):
                 # 确认 before the summary: the user thinks the form is done. What is left, when
                 # it may all stay open, is left open and the summary follows; else it is not done.
                 return self.confirmed_early(dispatcher, tracker, requested, message.text, fields)

@@ -519,6 +519,15 @@ def test_a_status_check_mid_form_is_answered(dispatcher, with_kb, monkeypatch, t
     assert responses(dispatcher) == ["utter_ask_report_id"]
 
 
+@pytest.mark.parametrize("requested, kept", [("country", None), ("phone", "13812346655")])
+def test_the_phone_a_status_check_asked_for_mid_form_answers_it(dispatcher, with_kb, requested, kept):
+    pending = {"pending_topic": "check_report_status", "report_id": "HW-20261020-K7QD"}
+    tracker = form_tracker("13812346655", "inform", requested=requested, slots=pending)
+    events = run(ValidateDisputeForm(), dispatcher, tracker)
+    assert responses(dispatcher) == ["utter_report_not_found"]
+    assert SlotSet("pending_topic", None) in events and events[-1] == SlotSet(requested, kept)
+
+
 @pytest.mark.parametrize(
     "text, intent, requested, response",
     [
@@ -923,6 +932,8 @@ def test_a_correction_that_names_the_new_value_first(dispatcher):
         ("不应诉有啥后果", True),
         ("一批配件在伊斯坦布尔被海关扣了 具体是啥权也没说清", False),
         ("不知道为啥被投诉了", False),
+        ("顺便问一下，收到警告函不回会怎么样", True),
+        ("这个嘛", False),
     ],
 )
 def test_what_and_why_ask_where_a_clause_asks_them(text, asks):
@@ -964,10 +975,11 @@ def test_gibberish_is_a_miss_of_the_question_asked(dispatcher):
     assert dispatcher.messages[0]["response"] == "utter_invalid_ip_type"
 
 
-def test_confirming_before_the_summary_says_the_form_is_not_done(dispatcher):
-    tracker = form_tracker("确认", "affirm", requested="phone", slots={"company_name": "铜川华瓷陶瓷有限公司"})
+@pytest.mark.parametrize("requested", ["phone", "description", "company_name"])
+def test_confirming_before_the_summary_says_the_form_is_not_done(dispatcher, requested):
+    tracker = form_tracker("确认", "affirm", requested=requested, slots={"country": "德国"})
     events = run(ValidateDisputeForm(), dispatcher, tracker)
-    assert SlotSet("form_misses", {"slot": "phone", "count": 1, "typed": "确认"}) in events
+    assert SlotSet("form_misses", {"slot": requested, "count": 1, "typed": "确认"}) in events
     assert dispatcher.messages[0]["response"] == "utter_form_not_done"
 
 
