@@ -519,3 +519,31 @@ def test_a_case_answers_a_question_for_a_period_only_when_cases_are_asked_for():
     unscoped = answer(index, "临时限制令冻结多少天", {})
     assert unscoped is None or unscoped.missing  # the story states no period to answer with
     assert answer(index, "临时限制令冻结多少天", {}, kinds=("case",)).item.id == "case-tro"
+
+
+def test_a_document_says_who_complains_under_which_right_and_for_how_much():
+    notice = (
+        "We removed some of your listings because we received a report from a rights owner.\n"
+        "Infringement type: Patent\nPatent number: US 11,482,916\nRights owner name: Hollow Brook Designs Inc.\n"
+    ) * 3 + "这个投诉人是谁 专利号多少"
+    reading = documents.read(notice)
+    assert reading.facts == (("权利人", "Hollow Brook Designs Inc"), ("权利号", "US 11,482,916"))
+    assert reading.question == "这个投诉人是谁 专利号多少"
+    letter = (
+        "律 师 函\n本所受日本国株式会社ミナト工房（以下简称“委托人”）委托，"
+        "就贵司侵害委托人意匠登録第1712345号一事致函。"
+        "要求贵司通过亚马逊店铺下架链接，赔偿委托人经济损失日元3,000,000元，于收到本函之日起15日内答复。\n"
+    ) * 2
+    reading = documents.read(letter)
+    assert reading.dispute_type == "警告函"  # its title says so, though it names a platform and a shop
+    assert dict(reading.facts) == {
+        "权利人": "日本国株式会社ミナト工房",
+        "权利号": "意匠登録第1712345号",
+        "要求赔偿": "日元3,000,000元",
+    }
+
+
+def test_a_notice_issued_by_order_of_a_body_sets_no_deadline_by_that_date():
+    notice = "NOTICE OF INSTITUTION OF INVESTIGATION under section 337.\nBy order of the Commission.\n"
+    notice += "Issued: May 6, 2025\n"
+    assert documents.read(notice * 3).deadlines == ()

@@ -137,7 +137,8 @@ LETTER = (
 def test_a_pasted_letter_is_read_answered_and_offered_for_a_report(dispatcher, domain):
     check = {"problem": "too_long", "length": len(LETTER), "limit": 500}
     events = run(ActionClarify(), dispatcher, conversation(LETTER, "nlu_fallback", input_check=check), domain)
-    read, guidance, offer = dispatcher.messages
+    read, facts, guidance, offer = dispatcher.messages
+    assert facts["facts"] == "权利人 ACME Inc；权利号 D912,345"
     assert read["response"] == "utter_document_read"
     assert "警告函" in read["kind"] and "美国" in read["about"]
     assert read["deadlines"] == "April 30, 2025（2025年4月30日）"

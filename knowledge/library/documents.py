@@ -3,8 +3,8 @@
 Enterprises paste lawyers' letters, court papers, customs and platform notices because they
 do not know what they are. The whole text is read (not only what the classifier sees): its
 kind from the words such documents use, the country, IP type and dispute type it names, the
-dates and periods it sets, the e-mail addresses it gives for replies, and the user's own
-question when one follows the document.
+dates and periods it sets, the e-mail addresses it gives for replies, who complains under which
+right and for how much, and the user's own question when one follows the document.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ KINDS: List[Tuple[Text, Text, List[Tuple[Text, int]]]] = [
         "电商平台投诉",
         "电商平台的侵权投诉或下架通知",
         [
-            (r"Amazon|亚马逊|AliExpress|速卖通|eBay|Temu|Shopee|Walmart|Seller Central|平台规则", 2),
+            (r"Amazon|亚马逊|AliExpress|速卖通|eBay|Temu|Shopee|Walmart|Seller Central|平台规则|电商平台|卖家平台", 2),
             (r"listing|takedown|removed|下架|account (health|suspension)|店铺|链接", 2),
         ],
     ),
@@ -84,16 +84,57 @@ DEADLINES = re.compile(
 )
 # Words near a date that make it a deadline rather than the letter's own date.
 DEADLINE_CUES = re.compile(
-    r"before|by|no later than|deadline|within|until|respond|reply|answer|hearing|set for|scheduled|"
+    r"before|\bby\b(?! order)|no later than|deadline|within|until|respond|reply|answer|hearing|set for|scheduled|"
     r"bis|spätestens|frist|"
     r"前|之前|以前|截止|期限|以内|之内|届满|答复|回复|答辩|听证|开庭|不晚于|最迟",
     re.I,
 )
 MIN_KIND_SCORE = 3
+# A document's head (its first lines) names what it is (律 师 函, NOTICE OF INSTITUTION OF INVESTIGATION,
+# Hauptzollamt Hamburg): a kind's own name there counts twice (a platform the user's first line
+# names does not).
+HEAD_LINES, HEAD_CHARS = 3, 200
+# Letters spaced out in a title (律 师 函) are read together.
+SPACED = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
+# What a document names that its reader is asked about: who complains, under which right,
+# for how much. Each is quoted as written, the first ones found.
+FACTS: List[Tuple[Text, re.Pattern]] = [
+    (
+        "权利人",
+        re.compile(
+            r"(?:rights? owner(?: name)?|complainant|right holder|Rechteinhaber(?:in)?|权利人|投诉人)\s*[:：]\s*"
+            r"([^\n,;，；]{2,60})"
+            r"|(?:on behalf of|we represent) (?:our client,? )?([A-Z][\w&.'-]*(?: [A-Z&][\w&.'-]*){0,5},? "
+            r"(?:Inc|LLC|Ltd|GmbH|Co|Corp|Corporation|S\.r\.l|AG|SA|S\.A|B\.V|Limited)\.?)"
+            r"|受([^\n，。（(]{4,40})(?:[（(]以下简称[“\"]?委托人[”\"]?[）)])?委托"
+            r"|\n([A-Z][A-Z0-9&.,' -]{2,60}),?\s*\n\s*Plaintiffs?\b",
+            re.I,
+        ),
+    ),
+    (
+        "权利号",
+        re.compile(
+            r"(?:Patent\s*(?:No\.?|number)|Registration\s*(?:No\.?|number)|Reg\.\s*No\.?|EUTM\s*No\.?|"
+            r"Design\s*(?:No\.?|number)|专利号|注册号|申请号)\s*[:：]?\s*([A-Z]{0,3}\s?\d[\d,. ]{4,14}\d)"
+            r"|((?:意匠|商[标標]|特[许許])登[録录記记]第\s*\d{5,10}\s*号)",
+            re.I,
+        ),
+    ),
+    (
+        "要求赔偿",
+        re.compile(
+            r"(?:赔偿|damages|compensation|Schadensersatz|pay)\S{0,16}?\s*"
+            r"((?:USD|US\$|\$|EUR|€|GBP|£|日元|美元|欧元|英镑|人民币)\s*[\d,]+(?:\.\d+)?\s*(?:元|万元?)?|"
+            r"[\d,]+(?:\.\d+)?\s*(?:万)?(?:美元|欧元|日元|英镑|元))",
+            re.I,
+        ),
+    ),
+]
+MAX_FACT_VALUES = 2
 # Addresses a document gives for replies (the rights owner's, the law firm's).
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 MAX_EMAILS = 2
-QUESTION = re.compile(r"[?？]|怎么办|怎么|如何|吗|要不要|该不该|能不能|是什么|啥意思")
+QUESTION = re.compile(r"[?？]|怎么办|怎么|如何|咋|吗|要不要|该不该|能不能|是什么|啥|是谁|多少|几天|哪")
 MAX_QUESTION_CHARS = 120
 MAX_DEADLINES = 3
 
@@ -109,16 +150,23 @@ class Reading:
     deadlines: Tuple[Text, ...] = ()
     question: Text = ""
     emails: Tuple[Text, ...] = ()
+    facts: Tuple[Tuple[Text, Text], ...] = ()
 
 
 def _kind(text: Text) -> Tuple[Optional[Text], Text]:
     """The document's dispute type and label; a second kind it also clearly is (a summons
     served with a TRO) is named in the label too."""
+    head = "\n".join([line for line in text.splitlines() if line.strip()][:HEAD_LINES])[:HEAD_CHARS]
+
+    def score(cues: List[Tuple[Text, int]]) -> int:
+        return sum(
+            weight * (2 if weight >= MIN_KIND_SCORE and re.search(pattern, head, re.I) else 1)
+            for pattern, weight in cues
+            if re.search(pattern, text, re.I)
+        )
+
     scores = sorted(
-        (
-            (sum(weight for pattern, weight in cues if re.search(pattern, text, re.I)), -order, value, label)
-            for order, (value, label, cues) in enumerate(KINDS)
-        ),
+        ((score(cues), -order, value, label) for order, (value, label, cues) in enumerate(KINDS)),
         reverse=True,
     )
     (score, _, value, label), (second, _, _, other) = scores[0], scores[1]
@@ -172,8 +220,24 @@ def _question(text: Text) -> Text:
     return last if len(last) <= MAX_QUESTION_CHARS and QUESTION.search(last) and len(lines) > 1 else ""
 
 
+def _facts(text: Text) -> Tuple[Tuple[Text, Text], ...]:
+    """Who complains, the rights numbers and the damages asked, as the document writes them."""
+    found = []
+    for name, pattern in FACTS:
+        values: List[Text] = []
+        for match in pattern.finditer(text):
+            value = re.sub(r"\s+", " ", next(g for g in match.groups() if g)).strip(" ,.")
+            if value not in values:
+                values.append(value)
+        if values:
+            found.append((name, "、".join(values[:MAX_FACT_VALUES])))
+    return tuple(found)
+
+
 def read(text: Text) -> Reading:
     """Reads a pasted document of any length."""
+    question = _question(text)
+    text = SPACED.sub("", text)
     dispute_type, label = _kind(text)
     words = vocabulary()
     entities = {}
@@ -187,4 +251,4 @@ def read(text: Text) -> Reading:
     if dispute_type is not None:
         entities["dispute_type"] = dispute_type
     emails = tuple(dict.fromkeys(EMAIL.findall(text)))[:MAX_EMAILS]
-    return Reading(dispute_type, label, entities, _deadlines(text), _question(text), emails)
+    return Reading(dispute_type, label, entities, _deadlines(text), question, emails, _facts(text))
