@@ -158,7 +158,7 @@ def _kind(text: Text) -> Tuple[Optional[Text], Text]:
     served with a TRO) is named in the label too."""
     head = "\n".join([line for line in text.splitlines() if line.strip()][:HEAD_LINES])[:HEAD_CHARS]
 
-    def score(cues: List[Tuple[Text, int]]) -> int:
+    def total(cues: List[Tuple[Text, int]]) -> int:
         return sum(
             weight * (2 if weight >= MIN_KIND_SCORE and re.search(pattern, head, re.I) else 1)
             for pattern, weight in cues
@@ -166,7 +166,7 @@ def _kind(text: Text) -> Tuple[Optional[Text], Text]:
         )
 
     scores = sorted(
-        ((score(cues), -order, value, label) for order, (value, label, cues) in enumerate(KINDS)),
+        ((total(cues), -order, value, label) for order, (value, label, cues) in enumerate(KINDS)),
         reverse=True,
     )
     (score, _, value, label), (second, _, _, other) = scores[0], scores[1]
