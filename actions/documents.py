@@ -42,7 +42,7 @@ async def answer_document(dispatcher: CollectingDispatcher, tracker: Tracker) ->
         dispatcher.utter_message(response="utter_document_emails", emails="、".join(reading.emails))
     # What to do about a document of a known kind is its guidance's overview (the user's own
     # question is most often “what is this, what do we do”), unless that question asks for a
-    # fact (能冻多久, 要赔多少) a passage of the kind's guidance has; a text of no known kind is
+    # fact (要赔多少) a passage of the kind's guidance has; a text of no known kind is
     # answered on the user's question, and without one gets no guidance: any would be a guess.
     guidance = f"{reading.dispute_type or ''} {reading.kind_label} 怎么办"
     question = Question(GUIDANCE_INTENT, f"{reading.question} {guidance}", reading.entities, None)
@@ -52,7 +52,8 @@ async def answer_document(dispatcher: CollectingDispatcher, tracker: Tracker) ->
         index = await knowledge_base.index()
         if reading.dispute_type:
             found = None
-            if answer_types.asked(reading.question) not in (None, answer_types.DEFINITION):
+            # A deadline the document sets answers “多久要回”; another fact asked is looked up.
+            if not reading.deadlines and answer_types.asked(reading.question) not in (None, answer_types.DEFINITION):
                 specific = action.find(index, f"{reading.dispute_type} {reading.question}", question.entities)
                 found = specific if specific is not None and not specific.missing else None
             if found is None:

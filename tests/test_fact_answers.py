@@ -547,3 +547,5 @@ def test_a_notice_issued_by_order_of_a_body_sets_no_deadline_by_that_date():
     notice = "NOTICE OF INSTITUTION OF INVESTIGATION under section 337.\nBy order of the Commission.\n"
     notice += "Issued: May 6, 2025\n"
     assert documents.read(notice * 3).deadlines == ()
+    notice += "Responses will be considered if received not later than 20 days after the date of service.\n"
+    assert documents.read(notice * 3).deadlines == ("not later than 20 days after（20天内）",)

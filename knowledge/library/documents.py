@@ -79,6 +79,7 @@ DEADLINES = re.compile(
     rf"(?:{MONTHS})\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{MONTHS})\s+\d{{4}}|"
     rf"\d{{1,2}}\.\s*(?:{MONATE})\s+\d{{4}}|\d{{1,2}}\.\d{{1,2}}\.\d{{4}}|"
     r"within\s+[\w-]+\s+(?:\(\d+\)\s+)?(?:calendar\s+|business\s+|working\s+)?days|"
+    r"(?:not later than|no later than)\s+\d+\s+(?:calendar\s+|business\s+|working\s+)?days\s+after|"
     r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:个)?(?:工作日|日|天)(?:内|以内|之内)|innerhalb\s+(?:von\s+)?\w+\s+(?:Tagen|Wochen)|binnen\s+\w+\s+(?:Tagen|Wochen)",
     re.I,
 )
