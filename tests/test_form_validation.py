@@ -934,6 +934,8 @@ def test_a_correction_that_names_the_new_value_first(dispatcher):
         ("不知道为啥被投诉了", False),
         ("顺便问一下，收到警告函不回会怎么样", True),
         ("这个嘛", False),
+        ("要多少天内答复", True),
+        ("一般几个月能下来", True),
     ],
 )
 def test_what_and_why_ask_where_a_clause_asks_them(text, asks):
