@@ -549,3 +549,30 @@ def test_a_notice_issued_by_order_of_a_body_sets_no_deadline_by_that_date():
     assert documents.read(notice * 3).deadlines == ()
     notice += "Responses will be considered if received not later than 20 days after the date of service.\n"
     assert documents.read(notice * 3).deadlines == ("not later than 20 days after（20天内）",)
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("欧盟知识产权局在哪", answer_types.PLACE),
+        ("WIPO总部在哪个城市", answer_types.PLACE),
+        ("广交会在哪办", answer_types.PLACE),
+        ("发明专利跟实用新型最大的区别在哪", None),
+        ("商标在哪申请", answer_types.ORGANISATION),
+    ],
+)
+def test_where_a_body_sits_is_asked_as_a_place(question, kind):
+    assert answer_types.asked(question) == kind
+
+
+def test_a_question_of_where_a_body_sits_is_answered_by_the_point_that_says_so():
+    epo = doc(
+        "epo",
+        "欧洲专利（EPO）",
+        "欧洲专利向欧洲专利局（EPO）申请，一次审查授权后在选定的成员国生效，保护期自申请日起20年。",
+        "1. 欧洲专利的异议：授权公告后9个月内可提出。\n2. 欧洲专利局的所在地：总部设在德国慕尼黑。",
+    )
+    index = KnowledgeIndex([*LIBRARY.docs, epo])
+    assert "慕尼黑" in answer(index, "欧洲专利局在哪个城市").text
+    missing = answer(LIBRARY, "律师函在哪个城市")
+    assert missing.missing and missing.asked == answer_types.PLACE

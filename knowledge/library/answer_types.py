@@ -14,7 +14,7 @@ from typing import List, Optional, Text
 from knowledge.core.text import tokenize
 
 DURATION, AMOUNT, ORGANISATION = "duration", "amount", "organisation"
-DATE, WEBSITE, WHEN, PHONE = "date", "website", "when", "phone"
+DATE, WEBSITE, WHEN, PHONE, PLACE = "date", "website", "when", "phone", "place"
 YES_NO, PROCEDURE, DEFINITION = "yes_no", "procedure", "definition"
 # The kinds a passage must state to answer the question; the Chinese says what was missing.
 STRICT = {
@@ -25,6 +25,7 @@ STRICT = {
     WHEN: "时间或期限",
     WEBSITE: "网址",
     PHONE: "电话号码",
+    PLACE: "所在地",
 }
 
 NUMBER = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万半]+)"
@@ -43,6 +44,17 @@ ASKED = [
     ),
     # “什么时候” is answered by a date (到2025年) or a period (送达后21天).
     (WHEN, re.compile(r"什么时候|啥时候|何时")),
+    # Where a body sits or a fair is held (WIPO总部在哪个城市, 欧盟知识产权局在哪), not where a
+    # difference lies (区别在哪), in which country something happened (在哪个国家被抢注的) or
+    # where to file (在哪申请: a body).
+    (
+        PLACE,
+        re.compile(
+            r"(?<!区别)(?<!差别)(?<!不同)(?<!问题)(?<!关键)(?<!原因)(?<!好处)(?<!优势)(?<!难点)(?<!意义)"
+            r"(在哪(里|儿|个城市)?[？?吗呢啊]*\s*$|在哪(办|开|举办|举行)|位于哪|在什么地方)|"
+            r"(设|位|总部|坐落|办公|举办|举行)\S{0,2}在哪"
+        ),
+    ),
     (
         DURATION,
         re.compile(r"期限|时限|有效期|保护期|答辩期|异议期|优先权期|截止|过期|到期|时效|续展|期间多"),
@@ -78,6 +90,7 @@ STATED = {
     # A number to dial: five digits or more, as written (12330, 0919-3185678).
     PHONE: re.compile(r"(?<![\d.])\d{3,4}-?\d{4,8}(?![\d.年月日])|(?<![\d.])\d{5}(?![\d.年月日])"),
     DATE: re.compile(r"\d{4}\s*年(\s*\d{1,2}\s*月)?|\d{4}-\d{1,2}-\d{1,2}|\b(19|20)\d{2}\b"),
+    PLACE: re.compile(r"所在地|设在|总部|位于|坐落|举办地|办公地点|办事处|设有"),
     WEBSITE: re.compile(r"https?://|www\.|\b[a-z0-9-]+\.(gov|com|org|net|int|eu|cn)\b", re.I),
     # Not a date's parts: 2019年, 8月 and 3日 in “2019年8月3日”.
     DURATION: re.compile(
