@@ -936,6 +936,7 @@ def test_a_correction_that_names_the_new_value_first(dispatcher):
         ("这个嘛", False),
         ("要多少天内答复", True),
         ("一般几个月能下来", True),
+        ("还有十几天", False),
     ],
 )
 def test_what_and_why_ask_where_a_clause_asks_them(text, asks):
