@@ -211,4 +211,4 @@ class ActionRequestHuman(Action):
         answered = await answer_mistaken(dispatcher, tracker, WANTS_PERSON)
         if answered is not None:
             return answered
-        return await hand_off(dispatcher, tracker, "user_request")
+        return await hand_off(dispatcher, tracker, "user_request", pause=True)

@@ -135,4 +135,4 @@ class ActionSubmitExpertRequest(Action):
             dispatcher.utter_message(response="utter_report_not_saved")
             return [SlotSet("expert_id", None)]
         dispatcher.utter_message(response="utter_expert_requested", expert=expert.title)
-        return [SlotSet("expert_id", None), *await hand_off(dispatcher, tracker, "expert_consultation", pause=False)]
+        return [SlotSet("expert_id", None), *await hand_off(dispatcher, tracker, "expert_consultation")]

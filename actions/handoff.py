@@ -1,8 +1,8 @@
 """Handing a conversation to a person: the record, the message, and the bot's silence.
 
 While a conversation is held, Rasa's conversation pause keeps the bot silent and still stores
-what the user writes. A user who asked for a person, or whom the bot failed, waits for one:
-the handoff pauses at once. After an urgent report or an expert request a person comes to the
+what the user writes. A user who asked for a person waits for one: the handoff pauses at once.
+Otherwise (an urgent report, an expert request, the bot failing twice) a person comes to the
 user, who may still want the bot (another question, a second report, a status check): the
 handoff is queued and the bot keeps answering until staff write, which pauses it
 (`bot/console/rasa_client.py`). Staff close or hand back through the console, which resumes
@@ -34,11 +34,11 @@ async def hand_off(
     reason: Text,
     urgent: bool = False,
     report_id: Optional[Text] = None,
-    pause: bool = True,
+    pause: bool = False,
 ) -> List[Dict[Text, Any]]:
-    """Records the handoff, tells the user who takes over and when, and pauses the bot (or,
-    with `pause` false, says the bot answers until staff write). If the record cannot be
-    written, the bot says so and does not go silent."""
+    """Records the handoff, tells the user who takes over and when, and says the bot answers
+    until staff write (with `pause`, for a user who asked for a person: pauses the bot). If
+    the record cannot be written, the bot says so and does not go silent."""
     config = knowledge_base.settings
     try:
         await knowledge_base.run(

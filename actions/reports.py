@@ -131,8 +131,7 @@ class SubmitReport(Action, ABC):
             response="utter_dispute_saved_urgent", report_id=report.id, reasons="；".join(report.urgency_reasons)
         )
         notify_staff_soon()
-        handed = await hand_off(dispatcher, tracker, "urgent_report", urgent=True, report_id=report.id, pause=False)
-        return [*forget, *handed]
+        return [*forget, *await hand_off(dispatcher, tracker, "urgent_report", urgent=True, report_id=report.id)]
 
 
 def notify_staff_soon() -> None:

@@ -54,9 +54,9 @@ def test_second_miss_in_a_row_hands_off_to_a_person(dispatcher, domain, monkeypa
     assert [m["response"] for m in dispatcher.messages] == [
         "utter_clarify_again",
         "utter_handoff_in_hours",
-        "utter_handoff_paused",
+        "utter_handoff_queued",
     ]
-    assert {"event": "pause", "timestamp": None} in returned
+    assert {"event": "pause", "timestamp": None} not in returned
 
 
 def test_a_miss_after_an_understood_message_is_a_first_miss(dispatcher, domain):

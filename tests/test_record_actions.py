@@ -578,11 +578,11 @@ def fallback(text, timestamp):
     return {"event": "user", "text": text, "parse_data": parse, "input_channel": CHANNEL, "timestamp": timestamp}
 
 
-def test_the_second_miss_in_a_row_hands_off(dispatcher, engine):
+def test_the_second_miss_in_a_row_queues_a_handoff_and_the_bot_keeps_answering(dispatcher, engine):
     history = [fallback("嗯那个", 1_700_000_001.0), {"event": "bot", "text": "抱歉", "timestamp": 1_700_000_002.0}]
     events = run(ActionClarify(), dispatcher, tracker("还是那个", "nlu_fallback", history=history))
-    assert responses(dispatcher) == ["utter_clarify_again", "utter_handoff_in_hours", "utter_handoff_paused"]
-    assert events == [ActiveLoop(None), SlotSet("requested_slot", None), ConversationPaused()]
+    assert responses(dispatcher) == ["utter_clarify_again", "utter_handoff_in_hours", "utter_handoff_queued"]
+    assert events == [ActiveLoop(None), SlotSet("requested_slot", None)]
     [handoff] = handoffs.queue(engine)
     assert handoff.reason == "repeated_fallback"
 
