@@ -576,3 +576,10 @@ def test_a_question_of_where_a_body_sits_is_answered_by_the_point_that_says_so()
     assert "慕尼黑" in answer(index, "欧洲专利局在哪个城市").text
     missing = answer(LIBRARY, "律师函在哪个城市")
     assert missing.missing and missing.asked == answer_types.PLACE
+
+
+@pytest.mark.parametrize(
+    "passage, says", [("广交会每年春、秋两届", True), ("展会一般在4月举办", True), ("展会在德国汉诺威举办", False)]
+)
+def test_when_is_also_answered_by_a_month_or_a_season(passage, says):
+    assert answer_types.states(answer_types.WHEN, passage) is says

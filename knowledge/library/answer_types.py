@@ -109,6 +109,9 @@ STATED = {
     ),
 }
 
+# “什么时候” is also answered by a month or a season (每年4月, 春、秋两届).
+SEASON = re.compile(r"(?<![\d.])\d{1,2}\s*月(?![\d日])|[一二三四五六七八九十]{1,2}月(?!\d)|[春夏秋冬]季|春、秋|春秋两")
+
 # Words that end like a body's name but are none (布局, 全部, 签署, 中心打击).
 NOT_BODIES = re.compile(r"布局|格局|结局|出局|局面|局限|全部|内部|外部|局部|部分|部署|签署|中心打击|重心|平台上")
 
@@ -183,7 +186,7 @@ def focus(question: Text) -> Optional[Text]:
 def states(kind: Optional[Text], passage: Text) -> bool:
     """Whether the passage states a fact of that kind (always, for the kinds that are not strict)."""
     if kind == WHEN:
-        return states(DATE, passage) or states(DURATION, passage)
+        return states(DATE, passage) or states(DURATION, passage) or SEASON.search(passage) is not None
     pattern = STATED.get(kind or "")
     if kind == ORGANISATION:
         passage = NOT_BODIES.sub(" ", passage)
