@@ -937,6 +937,7 @@ def test_a_correction_that_names_the_new_value_first(dispatcher):
         ("要多少天内答复", True),
         ("一般几个月能下来", True),
         ("还有十几天", False),
+        ("土耳其海关查我们的商标查得特别严，每次都扣好几天，别的国家的同类货直接放行", False),
     ],
 )
 def test_what_and_why_ask_where_a_clause_asks_them(text, asks):
