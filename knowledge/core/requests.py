@@ -41,6 +41,8 @@ DISPUTE_TOLD = re.compile(r"被|告了|告我|扣|投诉|冻结|下架|律师函
 # A dispute of one's own told with neither a question nor a request (收到法院传票了，说我们专利
 # 侵权; …我们店铺的钱全被冻了，急！！): told to this desk, it is told to be taken up.
 OWN = re.compile(r"我们|我司|我方|咱|我(?!国)|收到|本公司")
+# Anything that may ask: wider than answer_types.is_question on purpose (咋整, 干嘛, 可以提IPR吧,
+# 同不同意, 收到没), since a story that asks anything at all is a question, not a request.
 ASKED = re.compile(
     r"[？?]|[吗呢么嘛吧啊呀没]\s*[。！!～~]*\s*$|[吗呢](?=\s*[，,；;])|怎|如何|咋|干嘛|什么|啥|哪|谁|多久|多长|多少|"
     r"几[天个年月周次家]|多大|(\S)不\1|可不可以|是否|能否|可否|有没有|看看|查一下|查查|建议|请教|咨询|了解"
