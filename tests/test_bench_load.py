@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.bench.cpu import CORES, Usage
 from tests.bench.latency import percentile
 from tests.bench.load import Result, cluster_targets, lost_and_doubled, one_instance_targets
 
@@ -127,3 +128,13 @@ def test_cluster_throughput_against_one_instance(turns_per_s, met):
 def test_cluster_without_one_instance_figures_is_not_met():
     cluster = {("mixed", 64): result("mixed", 64, turns_per_s=100.0)}
     assert [m for _, m in cluster_targets(cluster, {})] == [True, False]
+
+
+@pytest.mark.parametrize("busy, met", [(0.97, True), (0.6, False)])
+def test_cluster_short_of_the_ratio_is_explained_only_when_every_core_was_busy(busy, met):
+    slow = result("mixed", 64, turns_per_s=13.0)
+    # 100 turns, 80 ms of CPU each: the ceiling is CORES x 12.5 turns/s.
+    slow.cpu = Usage({"rasa": 6.0, "postgresql": 2.0}, busy)
+    (text, verdict) = cluster_targets({("mixed", 64): slow}, {("mixed", 64): 10.0})[1]
+    assert verdict is met
+    assert ("ceiling is " + f"{CORES * 12.5:.1f}" in text) is met
