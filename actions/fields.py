@@ -22,7 +22,7 @@ from datetime import date
 from typing import Dict, List, Optional, Text, Tuple
 
 from knowledge.core.dates import parse_deadline
-from knowledge.core.requests import UNFAIR_WORDS
+from knowledge.core.requests import EXPERT_VERBS, UNFAIR_WORDS
 from knowledge.core.sounds import heard, sound_alike
 from knowledge.core.text import normalise
 from knowledge.core.validation import (
@@ -55,8 +55,13 @@ REQUEST_WORDS = re.compile(
 VALUE_LABELS = re.compile(r"(公司名称|企业名称|公司|企业|电话|手机号?|联系方式|号码)[:：]?(?=[，,。；\s]|$)")
 # An industry told by what the company makes (做家具的, 生产卫浴的), when it is no known one.
 INDUSTRY_PHRASE = re.compile(r"(?:我们|我司|公司)?(?:是)?(?:做|生产|卖|出口)([\u4e00-\u9fff]{1,6}?)(?:的|产品|行业)")
-# Any industry, said beside other answers (懂德国专利的专家，行业不限).
-ANY_INDUSTRY_SAID = re.compile(r"行业\s*(?:不限|都行|都可以|无所谓|随便)|不限行业")
+# Any value of a field, said by its name beside other answers (懂德国专利的专家，行业不限;
+# 帮我匹配个专家，国家不限; 行业也不限 at another question).
+FIELD_NAMES = {"industry": "行业", "country": "国家|地区|国别", "ip_type": "知识产权类型|权利类型|类型"}
+ANY_SAID = {
+    slot: re.compile(rf"(?:{names})\s*(?:也|都)?\s*(?:不限|都行|都可以|无所谓|随便)|不限(?:{names})")
+    for slot, names in FIELD_NAMES.items()
+}
 CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
 
 
@@ -168,8 +173,11 @@ def values_anywhere(message: Message, slot: Text, today: date) -> List[Text]:
         found = [name for name in (clean_company_name(v) for v in found) if name]
     elif slot == "deadline":
         found = [d for d in (clause_deadline(c, today) for c in CLAUSE.split(message.text)) if d][:1]
-    elif slot == "industry" and not found:
-        found = [ANY_INDUSTRY] if ANY_INDUSTRY_SAID.search(message.text) else INDUSTRY_PHRASE.findall(message.text)
+    elif slot == "industry":
+        # The request's own verb (匹配 in 帮我匹配个专家), taken by the classifier, is no industry.
+        found = [v for v in found if not re.fullmatch(EXPERT_VERBS, v)]
+        if not found:
+            found = [ANY_INDUSTRY] if ANY_SAID["industry"].search(message.text) else INDUSTRY_PHRASE.findall(message.text)
     elif slot in ("ip_type", "dispute_type", "country"):
         # A message that is one value with a character wrong (律师涵 typed at the country
         # question) answers that value's field.
@@ -184,6 +192,8 @@ def values_anywhere(message: Message, slot: Text, today: date) -> List[Text]:
             found.remove(EU)  # 欧盟那边，具体是荷兰: the member state is the place
         if slot == "country" and not found:
             found = [elsewhere] if (elsewhere := country_elsewhere(message.text)) else []
+        if not found and slot in ANY_SAID and ANY_SAID[slot].search(message.text):
+            found = [spec.open_value] if spec.open_value else []
     return list(dict.fromkeys(found))
 
 

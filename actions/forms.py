@@ -51,7 +51,7 @@ from actions.labels import FIELD_LABELS, button
 from actions.reports import ActionReportStatus
 from actions.tracker import entity_list, entity_spans, latest_intent, message_entities, question_text, ranked_intents
 from knowledge.core.dates import today_in_china
-from knowledge.core.requests import STATUS, requested_report
+from knowledge.core.requests import STATUS, requested_report, story_alone
 from knowledge.core.text import normalise
 from knowledge.core.validation import MIN_DESCRIPTION_CHARS, description_is_useful, meaningful_chars, normalise_phone
 from knowledge.library import answer_types
@@ -350,6 +350,7 @@ class ReportFormValidation(FormValidationAction, ABC):
             if (story := story_of(message)) is not None:
                 taken["description"] = story
         draft = tracker.get_slot("description_draft")
+        added: Optional[Text] = None  # what a message adds to an account already given
         if requested not in taken and (not FIELDS[requested].free_text or requested == "description" or not taken):
             spec, typed = FIELDS[requested], message.typed
             kept = requested == "description" and bool(draft) and ENOUGH_SAID.fullmatch(message.text) is not None
@@ -365,8 +366,9 @@ class ReportFormValidation(FormValidationAction, ABC):
                 taken = {requested: answer.value, **taken}
             elif taken:
                 pass  # other questions answered: this one is asked again
-            elif story := self.untold_story(tracker, message, fields):
-                taken = {"description": story}  # plainly meant for the description: used there
+            elif story := self.told_story(tracker, message, fields):
+                taken = {"description": story}  # plainly meant for the account: used there
+                added = message.typed
             elif intent == "affirm" and (not spec.free_text or SUBMIT.fullmatch(message.text)):
                 # 确认 before the summary: the user thinks the form is done. What is left, when
                 # it may all stay open, is left open and the summary follows; else it is not done.
@@ -383,7 +385,7 @@ class ReportFormValidation(FormValidationAction, ABC):
                 return [SlotSet(requested, None)]
             else:
                 return self.miss(dispatcher, tracker, requested, message.text, answer.miss or "")
-        shown_line = {"description": taken["description"]} if "description" in taken else {}
+        shown_line = {"description": added or taken["description"]} if "description" in taken else {}
         if requested != "description" and "description" in taken and draft:
             # A line of story told at another question after the opening's line: both are the account.
             taken["description"] = f"{draft}；{taken['description']}"
@@ -412,12 +414,17 @@ class ReportFormValidation(FormValidationAction, ABC):
         return [*[SlotSet(slot, FIELDS[slot].open_value) for slot in left], SlotSet("form_misses", None)]
 
     @staticmethod
-    def untold_story(tracker: Tracker, message: Message, fields: List[Text]) -> Optional[Text]:
-        """A message that answers nothing asked but tells what happened, while the form
-        still lacks the account of it."""
-        if "description" not in fields or tracker.get_slot("description") or is_question(message.text):
+    def told_story(tracker: Tracker, message: Message, fields: List[Text]) -> Optional[Text]:
+        """The account, from a message that answers nothing asked but tells what happened:
+        the message while the form lacks an account; once it has one, the account with the
+        message added when it tells the dispute again (鹿特丹海关扣了我们两个柜的电机), which
+        is more of it, not a second report."""
+        if "description" not in fields or is_question(message.text):
             return None
-        return message.typed if description_is_useful(message.text) else None
+        account = tracker.get_slot("description")
+        if not account:
+            return message.typed if description_is_useful(message.text) else None
+        return f"{account}；{message.typed}" if story_alone(message.text) else None
 
     @staticmethod
     def corrections(

@@ -28,6 +28,9 @@ def test_the_reference_day_is_a_tuesday():
         ("10天内", date(2026, 12, 4)),
         ("两周", date(2026, 12, 8)),
         ("二十天", date(2026, 12, 14)),
+        # Working days skip Saturdays and Sundays (TODAY is a Tuesday).
+        ("海关说要在5个工作日内回复", date(2026, 12, 1)),
+        ("三个工作日内答复", date(2026, 11, 27)),
         ("2026-12-01", date(2026, 12, 1)),
         ("2026/12/1", date(2026, 12, 1)),
         ("2026年12月1日", date(2026, 12, 1)),
@@ -78,7 +81,7 @@ def test_today_is_not_past():
 
 @pytest.mark.parametrize(
     "text",
-    ["没有", "暂时没有截止日期", "不清楚", "不知道", "无", "没有期限", "不限", "暂无", "对方没给期限", "法院没说"],
+    ["没有", "暂时没有截止日期", "不清楚", "不知道", "无", "没有期限", "不限", "暂无", "对方没给期限", "法院没说", "函里没写期限", "通知上没有说什么时候"],
 )
 def test_no_deadline_is_an_answer(text):
     deadline = parse_deadline(text, TODAY)

@@ -1041,3 +1041,16 @@ def test_any_industry_said_beside_other_answers_is_taken(dispatcher):
     found = [entity("country", "德国"), entity("ip_type", "专利")]
     tracker = expert_tracker("想找个懂德国专利的专家，行业不限", requested="industry", entities=found)
     assert slots(run(ValidateExpertForm(), dispatcher, tracker))["industry"] == "不限"
+
+
+def test_any_value_of_a_field_named_at_another_question_fills_that_field(dispatcher):
+    tracker = expert_tracker("行业也不限", requested="country", slots={"ip_type": "商标"})
+    assert slots(run(ValidateExpertForm(), dispatcher, tracker)) == {"industry": "不限", "country": None}
+
+
+def test_the_expert_requests_own_verb_is_no_industry_and_any_country_is_taken(dispatcher):
+    # The classifier takes 匹配 in 帮我匹配个专家 for an industry.
+    tracker = expert_tracker("帮我匹配个专家，国家不限", requested="country", entities=[entity("industry", "匹配")])
+    taken = slots(run(ValidateExpertForm(), dispatcher, tracker))
+    assert taken.get("country") == "不确定"
+    assert "industry" not in taken

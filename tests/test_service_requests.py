@@ -5,7 +5,7 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.service_requests import ServiceRequestClassifier
-from knowledge.core.requests import requested_report
+from knowledge.core.requests import requested_report, story_alone
 
 
 @pytest.mark.parametrize(
@@ -52,10 +52,32 @@ from knowledge.core.requests import requested_report
         ("原告律师同不同意和解，我们被告的那个案子", None),
         ("听说隔壁公司在美国被起诉了", None),
         ("如果我们的货在德国被海关扣了", None),
+        # What to do about it, in a clause of its own at the end, is still the story told.
+        ("我们在西班牙的一柜货被海关扣了，怎么办啊", "report_dispute"),
+        ("美国那边告我们商标侵权，现在都不知道该怎么处理", "report_dispute"),
+        ("收到律师函怎么办", None),
+        ("欧盟海关发了扣货通知，这批货会被怎么处理", None),
+        ("我们被起诉了，怎么办，要多久答辩", None),
+        ("亚马逊说我们的杯子侵犯外观设计，把链接下了", "report_dispute"),
+        ("你给我出个书面保证，说我们这款产品不侵权", None),
     ],
 )
 def test_what_is_asked_for_in_words(text, wanted):
     assert requested_report(text) == wanted
+
+
+@pytest.mark.parametrize(
+    "text, alone",
+    [
+        ("我们在美国被起诉了", True),
+        ("我们在美国被起诉了，怎么办？", True),
+        # Asking for the form is a request, not a story alone: the form starts at once.
+        ("我们在美国被起诉了，帮我登记一下", False),
+        ("我们在美国被起诉了，多少天内要答辩", False),
+    ],
+)
+def test_a_story_alone(text, alone):
+    assert story_alone(text) is alone
 
 
 def test_the_request_replaces_the_classifiers_intent_and_keeps_its_confidence():

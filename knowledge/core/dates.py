@@ -1,4 +1,5 @@
-"""Deadlines as enterprises write them: 11月24日前, 下周五, 还有10天, 2026-12-01, 没有期限.
+"""Deadlines as enterprises write them: 11月24日前, 下周五, 还有10天, 5个工作日内, 2026-12-01,
+没有期限.
 
 Times are China time (UTC+8, no daylight saving), the time the enterprises and the centre
 live in, whatever the server's clock zone is.
@@ -27,7 +28,11 @@ MONTH_DAY = re.compile(
 # A day of the month without the month: “15号”, “下个月15号”, “本月20日”.
 DAY_OF_MONTH = re.compile(r"(下个?月|本月|这个?月)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[号號]")
 SLASH_MONTH_DAY = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])")
-IN_DAYS = re.compile(r"(\d{1,3}|[零一二两三四五六七八九十百]{1,4})\s*(?:个)?\s*(天|日|周|星期|礼拜|个月|月)")
+IN_DAYS = re.compile(r"(\d{1,3}|[零一二两三四五六七八九十百]{1,4})\s*(?:个)?\s*(工作日|天|日|周|星期|礼拜|个月|月)")
+# None set, said inside a sentence (函里没写期限, 通知上没有说什么时候).
+NO_DEADLINE_SAID = re.compile(
+    r"没有?(写|说|提|给|定|规定|要求|注明|写明|限定|讲)\S{0,3}(期限|时间|日期|截止|什么时候|多久)|没有(期限|截止)"
+)
 WEEKDAY = re.compile(r"(下下|下个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天末])")
 RELATIVE_DAYS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
 
@@ -159,9 +164,23 @@ def parse_deadline(text: Text, today: date) -> Optional[Deadline]:
         if count is None:
             return None
         unit = match[2]
+        if unit == "工作日":
+            return Deadline(_after_working_days(today, count))
         if unit in ("周", "星期", "礼拜"):
             return Deadline(today + timedelta(weeks=count))
         if unit in ("个月", "月"):
             return Deadline(today + timedelta(days=30 * count))
         return Deadline(today + timedelta(days=count))
+    if NO_DEADLINE_SAID.search(text):
+        return Deadline(None)
     return None
+
+
+def _after_working_days(today: date, count: int) -> date:
+    """The day `count` working days (Monday to Friday; public holidays are not known here)
+    after `today`."""
+    day = today
+    while count > 0:
+        day += timedelta(days=1)
+        count -= day.weekday() < 5
+    return day

@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 from typing import Optional, Text
 
+from knowledge.core.situations import situations
+
 REPORT, UNFAIR, EXPERT = "report_dispute", "report_unfair_treatment", "request_expert"
 # Asking for one of the pool's experts (not a firm: 推荐律所 is no request for the service).
 # An expert met before (之前对接的那个专家) is spoken of, not asked for.
-EXPERT_WORDS = re.compile(
-    r"(?<!之前|以前|上次|已经|曾经|原来)(推荐|介绍|找|安排|对接|匹配)(一?个|一位|几个|几位)?\S{0,6}专家"
-)
+EXPERT_VERBS = "推荐|介绍|找|安排|对接|匹配"
+EXPERT_WORDS = re.compile(rf"(?<!之前|以前|上次|已经|曾经|原来)({EXPERT_VERBS})(一?个|一位|几个|几位)?\S{{0,6}}专家")
 # A question about the service itself (its cost, whether it exists, how it works).
 ABOUT_THE_SERVICE = re.compile(r"收费|费用|多少钱|免费|要钱|有没有|怎么|如何|流程|条件|需要什么|是谁")
 # A report id, whole or not (HW-20261124-ABCD, HW-2026-1): the message asks for a status.
@@ -37,19 +38,28 @@ CLAUSES = re.compile(r"[，,。！!？?；;\s]+")
 MIN_STORY_CHARS = 20
 ASKING = re.compile(r"怎么|如何|咋|看看")
 # A story of a dispute that has happened: help asked beside it (…怎么办？帮帮我们) is for it.
-DISPUTE_TOLD = re.compile(r"被|告了|告我|扣|投诉|冻结|下架|律师函|警告函|传票|抢注|起诉")
+DISPUTE_TOLD = re.compile(r"被|告了|告我|扣|投诉|冻结|下架|律师函|警告函|传票|抢注|起诉|侵犯|(?<!不)侵权")
 # A dispute of one's own told with neither a question nor a request (收到法院传票了，说我们专利
 # 侵权; …我们店铺的钱全被冻了，急！！): told to this desk, it is told to be taken up.
 OWN = re.compile(r"我们|我司|我方|咱|我(?!国)|收到|本公司")
 # Anything that may ask: wider than answer_types.is_question on purpose (咋整, 干嘛, 可以提IPR吧,
 # 同不同意, 收到没), since a story that asks anything at all is a question, not a request.
 ASKED = re.compile(
-    r"[？?]|[吗呢么嘛吧啊呀没]\s*[。！!～~]*\s*$|[吗呢](?=\s*[，,；;])|怎|如何|咋|干嘛|什么|啥|哪|谁|多久|多长|多少|"
+    r"[？?]|[吗呢么嘛吧啊呀没不]\s*[。！!～~]*\s*$|[吗呢](?=\s*[，,；;])|怎|如何|咋|干嘛|什么|啥|哪|谁|多久|多长|多少|"
     r"几[天个年月周次家]|多大|(\S)不\1|可不可以|是否|能否|可否|有没有|看看|查一下|查查|建议|请教|咨询|了解"
+)
+# What to do about it: the one thing a story may ask and still be told to be taken up
+# (…现在也不知道咋弄; …钱全冻住了，怎么办啊), in a clause of its own: 收到律师函怎么办 asks
+# in general, 这批货会被怎么处理 what will happen. Its guidance answers it; the form is offered.
+WHAT_TO_DO = re.compile(
+    r"(?:(?<=[，,。！!；;\s])|^)(现在|那|我们|我)?(也|都)?(不知道|不晓得)?(该|应该|要)?"
+    r"(怎么办|咋办|咋弄|咋整|怎么弄|怎么处理|如何处理|怎么应对|如何应对|该如何)(才好)?[啊呀呢吧？?！!。～~\s]*$"
 )
 # A story of someone else's dispute, one that may come, or one in the past tense of a lesson.
 NOT_OURS_NOW = re.compile(
-    r"如果|万一|假如|要是|假设|担心|怕|防止|避免|预防|可能|以后|将来|打算|准备|计划|听说|别人|别的|其他|同行|"
+    # 别人的外观设计 (the other side's right) is the user's own dispute.
+    r"如果|万一|假如|要是|假设|担心|怕|防止|避免|预防|可能|以后|将来|打算|准备|计划|听说|别的|其他|同行|"
+    r"别人(?!的(外观|商标|专利|设计|版权|著作权|权利|品牌|知识产权))|"
     r"有的企业|有企业|很多企业|案例|以前|之前|曾经"
 )
 # What makes the request one about unfair treatment rather than a dispute.
@@ -71,12 +81,15 @@ STATUS_WORDS = re.compile(
 
 
 def story_alone(text: Text) -> bool:
-    """A dispute of one's own, happening now, told with no question and no request."""
+    """A dispute of one's own, happening now, told with no question and no request (帮我登记
+    一下 asks for the form itself) but, at its end, what to do about it."""
+    told = WHAT_TO_DO.sub("", text).rstrip("，,；; ")
     return (
-        DISPUTE_TOLD.search(text) is not None
-        and OWN.search(text) is not None
-        and ASKED.search(text) is None
-        and NOT_OURS_NOW.search(text) is None
+        REGISTER.search(text) is None
+        and (DISPUTE_TOLD.search(told) is not None or situations().value("dispute_type", told) is not None)
+        and OWN.search(told) is not None
+        and ASKED.search(told) is None
+        and NOT_OURS_NOW.search(told) is None
     )
 
 
