@@ -114,6 +114,8 @@ def test_long_lines_become_passages_cut_at_sentence_ends_and_headings_are_droppe
         ("美国发明专利能保护多少年，从哪天开始算", answer_types.DURATION),
         # Whether something bears the costs asks yes or no, not for an amount.
         ("有保险能管维权的费用吗", answer_types.YES_NO),
+        ("有没有什么保险能覆盖海外打官司的费用", answer_types.YES_NO),
+        ("打官司的费用大概多少", answer_types.AMOUNT),
         ("337调查到底是个什么调查", answer_types.DEFINITION),
         ("PCT申请交给谁", answer_types.ORGANISATION),
         ("这套机制打算啥时候建起来", answer_types.WHEN),

@@ -120,3 +120,9 @@ def test_control_intents_and_other_services_are_kept(intent):
 )
 def test_an_expert_asked_for_in_words(text, wanted):
     assert requested_report(text) == wanted
+
+
+def test_a_control_intent_the_classifier_is_unsure_of_gives_way_to_the_words():
+    message = Message({"text": "再登记一个，这次是日本的", "intent": {"name": "stop", "confidence": 0.37}})
+    ServiceRequestClassifier().process([message])
+    assert message.get("intent")["name"] == "report_dispute"

@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 # Intents a request in words does not override: another service, control, a status check.
 KEPT = {"request_expert", "request_human", "stop", STATUS}
+# ...when the classifier is sure of them: below the fallback's threshold (config.yml), where
+# the turn would fall back, the words win (再登记一个，这次是日本的, taken for stop at 0.37).
+KEPT_MIN_CONFIDENCE = 0.4
 REQUEST_CONFIDENCE = 0.9
 
 
@@ -50,7 +53,8 @@ class ServiceRequestClassifier(GraphComponent):
         for message in messages:
             intent = message.get(INTENT) or {}
             report = requested_report(message.get(TEXT) or "")
-            if report is None or (intent.get("name") in KEPT and intent.get("name") != report):
+            kept = intent.get("name") in KEPT and (intent.get("confidence") or 0.0) >= KEPT_MIN_CONFIDENCE
+            if report is None or (kept and intent.get("name") != report):
                 continue
             # Words this plain are as sure as a confident classifier; the intent it chose
             # takes the request's old confidence, so the fallback sees no tie.

@@ -59,8 +59,15 @@ ASKED = [
         DURATION,
         re.compile(r"期限|时限|有效期|保护期|答辩期|异议期|优先权期|截止|过期|到期|时效|续展|期间多"),
     ),
-    # Whether something bears the costs (“有保险能管维权的费用吗”) asks yes or no, not an amount.
-    (YES_NO, re.compile(r"(管|报销|承担|覆盖|分担|赔付|支付|出|补)\S{0,6}(费用|律师费|维权费|诉讼费)\S{0,4}(吗|不)")),
+    # Whether something bears the costs (“有保险能管维权的费用吗”, “有没有什么保险能覆盖打官司的
+    # 费用”) asks yes or no, not an amount.
+    (
+        YES_NO,
+        re.compile(
+            r"(管|报销|承担|覆盖|分担|赔付|支付|出|补)\S{0,6}(费用|律师费|维权费|诉讼费)\S{0,4}(吗|不)|"
+            r"(有没有|能不能|能否|是否|可不可以)\S{0,12}(管|报销|承担|覆盖|分担|赔付|支付|补)\S{0,8}(费用|律师费|维权费|诉讼费)"
+        ),
+    ),
     (
         AMOUNT,
         re.compile(
