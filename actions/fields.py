@@ -63,6 +63,7 @@ ANY_SAID = {
     for slot, names in FIELD_NAMES.items()
 }
 CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
+MIN_NAME_CHARS_TOLD = 3
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,10 @@ def values_anywhere(message: Message, slot: Text, today: date) -> List[Text]:
         candidates = [*found, *PHONE_CANDIDATE.findall(message.text)]
         found = [p for p in (normalise_phone(c) for c in candidates) if p]
     elif slot == "company_name":
-        found = [name for name in (clean_company_name(v) for v in found) if name]
+        # Told among other things, a name is more than a word the classifier took for one
+        # (送达 in 法院给我们送达了传票).
+        names = (clean_company_name(v) for v in found)
+        found = [name for name in names if name and meaningful_chars(name) >= MIN_NAME_CHARS_TOLD]
     elif slot == "deadline":
         found = [d for d in (clause_deadline(c, today) for c in CLAUSE.split(message.text)) if d][:1]
     elif slot == "industry":

@@ -1054,3 +1054,16 @@ def test_the_expert_requests_own_verb_is_no_industry_and_any_country_is_taken(di
     taken = slots(run(ValidateExpertForm(), dispatcher, tracker))
     assert taken.get("country") == "不确定"
     assert "industry" not in taken
+
+
+def test_a_how_question_at_the_name_question_is_answered_not_taken(dispatcher, with_kb):
+    tracker = form_tracker("那要怎么申诉", "ask_dispute_guidance", requested="company_name")
+    events = run(ValidateDisputeForm(), dispatcher, tracker)
+    assert events[-1] == SlotSet("company_name", None)
+    assert dispatcher.messages[0]["response"] == "utter_answer"
+
+
+def test_a_word_the_classifier_took_for_a_name_in_a_story_is_no_name(dispatcher):
+    story = "美国法院给我们送达了传票和起诉状，说我们侵犯他们的专利"
+    tracker = form_tracker(story, requested="country", entities=[entity("company_name", "送达")])
+    assert "company_name" not in slots(run(ValidateDisputeForm(), dispatcher, tracker))

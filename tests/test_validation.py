@@ -86,6 +86,9 @@ def test_the_letter_is_really_long():
         ("某" * 100, "某" * 100),
         ("我们公司叫铜川某某陶瓷有限公司", "铜川某某陶瓷有限公司"),
         ("为民机械有限公司", "为民机械有限公司"),
+        # A question is no name.
+        ("那要怎么申诉", None),
+        ("这个要多久", None),
     ],
 )
 def test_clean_company_name(text, expected):

@@ -25,6 +25,8 @@ COMPANY_LEAD = re.compile(r"^(?:(?:我们|我司|本公司|公司|企业|单位)
 # Words of a story, not of a name (“对方是当地一家做瓷器的公司”).
 NOT_A_NAME = re.compile(
     r"的|一家|这家|那家|有个|一个|那个|这个|对方|当地|我们|他们|别人|被|把|带到|说|让|侵权|登记|纠纷"
+    # Words of a question (那要怎么申诉): no name asks.
+    r"|怎么|什么|为啥|多久|多少|吗"
 )
 MIN_DESCRIPTION_CHARS = 15
 MIN_COMPANY_CHARS = 2
