@@ -181,7 +181,9 @@ def values_anywhere(message: Message, slot: Text, today: date) -> List[Text]:
         # The request's own verb (匹配 in 帮我匹配个专家), taken by the classifier, is no industry.
         found = [v for v in found if not re.fullmatch(EXPERT_VERBS, v)]
         if not found:
-            found = [ANY_INDUSTRY] if ANY_SAID["industry"].search(message.text) else INDUSTRY_PHRASE.findall(message.text)
+            found = (
+                [ANY_INDUSTRY] if ANY_SAID["industry"].search(message.text) else INDUSTRY_PHRASE.findall(message.text)
+            )
     elif slot in ("ip_type", "dispute_type", "country"):
         # A message that is one value with a character wrong (律师涵 typed at the country
         # question) answers that value's field.

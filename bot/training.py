@@ -21,7 +21,12 @@ logger = logging.getLogger(__name__)
 MODELS_DIR = ROOT / "models"
 # Everything that changes what `rasa train` produces.
 TRAINING_INPUTS = [
-    "data", "config.yml", "domain.yml", "bot/nlu", "knowledge/core/vocabulary.yml", "knowledge/core/situations.yml"
+    "data",
+    "config.yml",
+    "domain.yml",
+    "bot/nlu",
+    "knowledge/core/vocabulary.yml",
+    "knowledge/core/situations.yml",
 ]
 
 

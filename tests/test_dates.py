@@ -81,7 +81,20 @@ def test_today_is_not_past():
 
 @pytest.mark.parametrize(
     "text",
-    ["没有", "暂时没有截止日期", "不清楚", "不知道", "无", "没有期限", "不限", "暂无", "对方没给期限", "法院没说", "函里没写期限", "通知上没有说什么时候"],
+    [
+        "没有",
+        "暂时没有截止日期",
+        "不清楚",
+        "不知道",
+        "无",
+        "没有期限",
+        "不限",
+        "暂无",
+        "对方没给期限",
+        "法院没说",
+        "函里没写期限",
+        "通知上没有说什么时候",
+    ],
 )
 def test_no_deadline_is_an_answer(text):
     deadline = parse_deadline(text, TODAY)

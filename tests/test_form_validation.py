@@ -303,8 +303,7 @@ def test_an_answer_to_another_question_is_used_for_it(dispatcher):
 
 def test_a_story_at_another_question_is_the_description_too(dispatcher):
     text = (
-        "下周五之前要答复，对方是当地一家做瓷器的公司，说我们抄了他们花瓶的造型，"
-        "要求我们立即停止在欧洲销售并赔偿损失"
+        "下周五之前要答复，对方是当地一家做瓷器的公司，说我们抄了他们花瓶的造型，要求我们立即停止在欧洲销售并赔偿损失"
     )
     tracker = form_tracker(text, requested="deadline", slots={k: FILLED[k] for k in DISPUTE_FIELDS[:5]})
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {
@@ -551,7 +550,13 @@ def test_a_fixed_reply_is_said_and_the_question_asked_again(dispatcher, text, in
         ("deadline", "没有", "deny", [], {"deadline": "无"}),
         ("ip_type", "不确定", "deny", [], {"ip_type": "不确定"}),
         ("country", "其他", "deny", [], {"country": "其他"}),
-        ("dispute_type", "被抢注", "report_dispute", [entity("dispute_type", "商标抢注")], {"dispute_type": "商标抢注"}),  # noqa: E501
+        (
+            "dispute_type",
+            "被抢注",
+            "report_dispute",
+            [entity("dispute_type", "商标抢注")],
+            {"dispute_type": "商标抢注"},
+        ),  # noqa: E501
     ],
 )
 def test_what_reads_as_an_answer_is_one_whatever_the_intent(dispatcher, requested, text, intent, entities, expected):
@@ -893,6 +898,7 @@ def test_an_opening_that_answers_every_other_question_takes_its_short_story_as_t
         "登记纠纷。铜川天宝陶瓷有限公司，电话13991238888，法国，商标，警告函，没有期限。"
         "巴黎一家公司说我们的品牌名和他们的太像"
     )
+
     def found(text, **values):
         spans = {k: (text.find(v), text.find(v) + len(v)) for k, v in values.items()}
         return [{"entity": k, "value": v, "start": spans[k][0], "end": spans[k][1]} for k, v in values.items()]
@@ -948,7 +954,6 @@ def test_a_story_with_a_question_word_in_passing_is_the_description(dispatcher):
     text = "一批破碎机配件在伊斯坦布尔被海关扣了 说涉嫌侵权 具体是啥权也没说清"
     tracker = form_tracker(text, "ask_dispute_guidance", requested="description")
     assert slots(run(ValidateDisputeForm(), dispatcher, tracker)) == {"description": text}
-
 
 
 def test_a_correction_also_takes_what_it_tells_of_fields_still_to_be_told(dispatcher):

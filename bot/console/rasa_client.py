@@ -63,4 +63,3 @@ class RasaClient:
         # that the user's next message is predicted from a normal state.
         listen = {"event": "action", "name": "action_listen", "policy": None, "confidence": None}
         await self._call("POST", self._url(sender_id, "tracker/events"), json=[listen])
-

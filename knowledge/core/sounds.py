@@ -23,8 +23,11 @@ def syllables(word: str) -> Tuple[str, ...]:
 
 def sound_alike(a: str, b: str) -> bool:
     """Whether two different Chinese words of the same length are read the same, tones aside."""
-    return a != b and len(a) == len(b) and bool(CHINESE.fullmatch(a) and CHINESE.fullmatch(b)) and (
-        syllables(a) == syllables(b)
+    return (
+        a != b
+        and len(a) == len(b)
+        and bool(CHINESE.fullmatch(a) and CHINESE.fullmatch(b))
+        and (syllables(a) == syllables(b))
     )
 
 

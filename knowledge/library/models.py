@@ -152,4 +152,3 @@ class Expert(ItemMixin, Base):
     industries = Column(JSON, nullable=False, default=list)
     languages = Column(JSON, nullable=False, default=list)
     available = Column(Boolean, nullable=False)
-

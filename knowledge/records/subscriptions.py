@@ -14,6 +14,7 @@ from knowledge.records.models import ANY, Subscription
 
 logger = logging.getLogger(__name__)
 
+
 def subscribe(
     engine: Engine, channel: Text, sender_id: Text, countries: List[Text], industries: List[Text]
 ) -> List[Tuple[Text, Text]]:

@@ -190,7 +190,10 @@ def report(result: Result, path: Path, show_ids: bool) -> bool:
 def main(argv: Optional[List[Text]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--dev", nargs="?", const=DEV_PATH.name, metavar="FILE",
+        "--dev",
+        nargs="?",
+        const=DEV_PATH.name,
+        metavar="FILE",
         help="run a dev set of tests/blind/ (default dialogues_dev.yml) and print its failed turns",
     )
     parser.add_argument("--misses", action="store_true", help="list the ids of the test set's failed scripts")

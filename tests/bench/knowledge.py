@@ -94,7 +94,10 @@ def main(argv: Optional[List[Text]] = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="print every miss of the regression set")
     parser.add_argument("--misses", action="store_true", help="list the ids of the blind set's misses")
     parser.add_argument(
-        "--dev", nargs="?", const=blind.DEV_PATH.name, metavar="FILE",
+        "--dev",
+        nargs="?",
+        const=blind.DEV_PATH.name,
+        metavar="FILE",
         help="run only a dev set of tests/blind/ (default knowledge_dev.yml), printing its misses whole",
     )
     args = parser.parse_args(argv)

@@ -270,8 +270,6 @@ def test_an_expert_request_asks_what_is_missing_shows_matches_and_hands_over(cha
     choice = next(b["payload"] for b in reply[-1]["buttons"] if "示例专家B" in b["title"])
     assert "咨询预约" in chat.texts(choice)
     with Session(engine_of(servers)) as session:
-        request = session.scalars(
-            select(ConsultationRequest).where(ConsultationRequest.sender_id == chat.sender)
-        ).one()
+        request = session.scalars(select(ConsultationRequest).where(ConsultationRequest.sender_id == chat.sender)).one()
     assert request.expert_id == "demo-expert-b" and request.country == "德国"
     assert staff.handoff_of(chat.sender)["reason"] == "expert_consultation"
