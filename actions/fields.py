@@ -203,6 +203,17 @@ def values_anywhere(message: Message, slot: Text, today: date) -> List[Text]:
     return list(dict.fromkeys(found))
 
 
+def name_in_list(message: Message, anywhere: Dict[Text, List[Text]]) -> Optional[Text]:
+    """In a list of answers given at the company question (铜川华瓷，电话13912345678), the one
+    clause that gives no other value and is shaped as a name: the company's name."""
+    given = [v for values in anywhere.values() for v in values]
+    clauses = [c for c in CLAUSE.split(message.typed) if c]
+    rest = [c for c in clauses if not any(ch.isdigit() for ch in c) and not any(v in c for v in given)]
+    if len(clauses) < 2 or len(rest) != 1:
+        return None
+    return clean_company_name(rest[0])
+
+
 def clause_deadline(clause: Text, today: date) -> Optional[Text]:
     """The deadline a clause with a deadline's words sets (下周五前答复, 没有期限), if any;
     a past date is asked about only when the deadline itself is asked."""

@@ -42,6 +42,7 @@ from actions.fields import (
     closest_values,
     form_fields,
     is_open,
+    name_in_list,
     none_clause,
     story_of,
     unsure_clause,
@@ -347,6 +348,9 @@ class ReportFormValidation(FormValidationAction, ABC):
         if (defines or not anywhere.get(requested)) and self.asks_something(tracker, message.text):
             return [*await self.interrupt(dispatcher, tracker, domain), SlotSet(requested, None)]
         taken = taken_from(tracker, message, anywhere, fields)
+        if requested == "company_name" and taken and "company_name" not in taken:
+            if name := name_in_list(message, anywhere):
+                taken = {"company_name": name, **taken}
         if requested != "description" and "description" in fields and not tracker.get_slot("description"):
             if (story := story_of(message)) is not None:
                 taken["description"] = story

@@ -218,12 +218,15 @@ class ActionReportStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         entities = message_entities(tracker)
-        given = entities.get("report_id") or next(iter(MALFORMED_ID.findall(question_text(tracker))), "")
+        # What the classifier takes for an id is one only when it starts as one (not T- of T-Mobile).
+        claimed = entities.get("report_id") if MALFORMED_ID.match(entities.get("report_id") or "") else None
+        given = claimed or next(iter(MALFORMED_ID.findall(question_text(tracker))), "")
         if given and not reports.is_report_id(given):
             # Not a lookup: the format is told, and the id given next is looked up.
             dispatcher.utter_message(response="utter_report_id_malformed", value=given)
             return [SlotSet("report_id", None), SlotSet("pending_topic", "check_report_status")]
-        report_id = (entities.get("report_id") or tracker.get_slot("report_id") or "").upper()
+        stored = tracker.get_slot("report_id") or ""  # Rasa fills it from the entity too
+        report_id = (claimed or (stored if MALFORMED_ID.match(stored) else "")).upper()
         channel, engine = channel_of(tracker), knowledge_base.engine()
         if not report_id:
             own = await knowledge_base.run(reports.reports_of, engine, tracker.sender_id, channel)

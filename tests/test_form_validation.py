@@ -1072,3 +1072,9 @@ def test_a_word_the_classifier_took_for_a_name_in_a_story_is_no_name(dispatcher)
     story = "美国法院给我们送达了传票和起诉状，说我们侵犯他们的专利"
     tracker = form_tracker(story, requested="country", entities=[entity("company_name", "送达")])
     assert "company_name" not in slots(run(ValidateDisputeForm(), dispatcher, tracker))
+
+
+def test_a_name_listed_with_a_phone_at_the_name_question_is_the_name(dispatcher):
+    tracker = form_tracker("铜川华瓷，电话13912345678", requested="company_name")
+    taken = slots(run(ValidateDisputeForm(), dispatcher, tracker))
+    assert (taken.get("company_name"), taken.get("phone")) == ("铜川华瓷", "13912345678")

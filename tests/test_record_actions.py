@@ -591,3 +591,11 @@ def test_a_first_miss_only_asks(dispatcher, engine):
     assert run(ActionClarify(), dispatcher, tracker("嗯那个", "nlu_fallback")) == []
     assert responses(dispatcher) == ["utter_clarify"]
     assert handoffs.queue(engine) == []
+
+
+def test_what_the_classifier_took_for_an_id_that_does_not_start_as_one_is_no_id(dispatcher, engine):
+    # 华为和T-Mobile那个官司: the classifier takes “T-” for a report id and Rasa fills the slot.
+    text = "华为和T-Mobile那个官司是啥性质"
+    run(ActionReportStatus(), dispatcher, status_request("T-", "stranger", text=text, slots={"report_id": "T-"}))
+    assert "utter_report_id_malformed" not in responses(dispatcher)
+    assert "utter_ask_report_phone" not in responses(dispatcher)

@@ -126,7 +126,7 @@ NOT_BODIES = re.compile(r"布局|格局|结局|出局|局面|局限|全部|内�
 
 # The shape of a question, whatever it asks: a question mark, a question particle or word.
 QUESTION = re.compile(
-    r"[?？]|吗|么|呢[。！!]?$|如何|怎样|哪|是否|能否|可否|多久|多长|多少|几[倍个天年月周次家种项条类]|"
+    r"[?？]|吗|么|呢[。！!]?$|如何|怎样|咋|哪|是否|能否|可否|多久|多长|多少|几[倍个天年月周次家种项条类]|"
     r"有没有|要不要|能不能|可以不|谁|啥|行不行|好不好|对不对|算不算|(有用|管用|行|了)没[？?。]?$"
 )
 
