@@ -303,6 +303,8 @@ def test_a_date_states_no_duration_and_a_word_ending_like_a_body_names_none():
     assert answer_types.states(answer_types.DURATION, "公告后30天内可异议")
     assert not answer_types.states(answer_types.ORGANISATION, "出口前应在目标市场布局商标，全部成员国有效")
     assert answer_types.states(answer_types.ORGANISATION, "向欧盟知识产权局提交")
+    # Japanese agencies are 厅 (特许厅, 文化厅).
+    assert answer_types.states(answer_types.ORGANISATION, "商标权须经日本特许厅注册才产生")
 
 
 def test_a_passage_about_another_country_does_not_answer_a_question_about_one():
