@@ -63,6 +63,8 @@ ANY_SAID = {
     for slot, names in FIELD_NAMES.items()
 }
 CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
+# A remark beside a list of answers (先记电话吧, 名字等下给): it names a field or ends as talk.
+NOT_A_LISTED_NAME = re.compile(r"电话|手机|号码|名字|名称|全称|等下|稍后|一会|[吧吗呢啊呀]$")
 MIN_NAME_CHARS_TOLD = 3
 
 
@@ -209,6 +211,8 @@ def name_in_list(message: Message, anywhere: Dict[Text, List[Text]]) -> Optional
     given = [v for values in anywhere.values() for v in values]
     clauses = [c for c in CLAUSE.split(message.typed) if c]
     rest = [c for c in clauses if not any(ch.isdigit() for ch in c) and not any(v in c for v in given)]
+    if rest and NOT_A_LISTED_NAME.search(rest[0]):
+        return None  # 先记电话吧: a remark, not a name
     if len(clauses) < 2 or len(rest) != 1:
         return None
     return clean_company_name(rest[0])

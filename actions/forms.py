@@ -79,12 +79,14 @@ MAX_QUESTION_CHARS = 60
 # A question, as a message in the middle of a form asks one.
 FORM_QUESTION = re.compile(
     # A question clause before the rest (…打通了吗，通知咋说的); A-了-not-A (放了没有); a website.
-    r"[吗呢](?=\s*[，,；;])|[了过]没有?\s*[？?]?\s*$|网址|官网|咋说|怎么说|"
+    r"[吗呢](?=\s*[，,；;])|[了过]没有?\s*[？?]?\s*$|网址|官网(?=是|地址|在哪|多少|链接)|咋说|怎么说|"
     # 怎么 asks (那要怎么申诉), but not as a story's adverb (怎么也联系不上, 不知道怎么回事).
     r"[?？]\s*$|[吗呢么]\s*[。！!]?\s*$|怎么(?!也|都|就|回事)|咋办|咋处理|如何|怎样|怎么样|是否|能否|可否|多久|多长时间|"
     # Saying a question comes (顺便问一下，…); 嘛 alone ends none (这个嘛).
     r"问(一下|下|个事|个问题)|请问|"
-    r"多少|(?<![十百千万好])几[天个年月周次]|有没有|能不能|要不要|可以吗|什么意思|哪里|哪个|哪些|哪家|是谁|"
+    # 几天 asks where it is wanted (要几天, 几天内, 还有几天？), not in passing (几天就放了, 几个字).
+    r"多少|(?:要|需要|得|大概|一般|还有|能|等)几[天个年月周次号]|(?<![十百千万好])几[天个年月周次号]\S?[？?]?\s*$|"
+    r"(?<![十百千万好])几[天个年月周]内|有没有|能不能|要不要|可以吗|什么意思|哪里|哪个|哪些|哪家|是谁|"
     # What or why, where a clause asks it (“…是啥，为啥…”), not where a story says it in
     # passing (具体是啥权也没说清, 不知道为啥); 有啥后果.
     r"(?:^|[，,。；\s])(什么是|啥是|为什么|为啥)|(?<!知道)(是什么|是啥|叫啥|为啥|为什么)(?=$|[，,。？?！!\s呢啊])|"

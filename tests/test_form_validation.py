@@ -1078,3 +1078,24 @@ def test_a_name_listed_with_a_phone_at_the_name_question_is_the_name(dispatcher)
     tracker = form_tracker("铜川华瓷，电话13912345678", requested="company_name")
     taken = slots(run(ValidateDisputeForm(), dispatcher, tracker))
     assert (taken.get("company_name"), taken.get("phone")) == ("铜川华瓷", "13912345678")
+
+
+def test_a_remark_beside_a_phone_at_the_name_question_is_no_name(dispatcher):
+    tracker = form_tracker("先记电话吧 18700001234", requested="company_name")
+    taken = slots(run(ValidateDisputeForm(), dispatcher, tracker))
+    assert (taken.get("company_name"), taken.get("phone")) == (None, "18700001234")
+
+
+@pytest.mark.parametrize(
+    "text, asks",
+    [
+        ("当地海关只对中国来的陶瓷额外查验，每次拖一个多月，别国的货几天就放了", False),
+        ("我们苹果箱子上印了洛川苹果几个字，澳洲那边的进口商说有人提出这个不能用", False),
+        ("英国一家图片公司发来律师函，说我们官网上六张产品照片是他们拍的", False),
+        ("要几天", True),
+        ("一般几个月能结案", True),
+        ("官网在哪", True),
+    ],
+)
+def test_a_number_word_or_a_website_in_passing_asks_nothing(text, asks):
+    assert is_question(text) is asks
