@@ -52,9 +52,8 @@ from knowledge.core.requests import requested_report, story_alone
         ("原告律师同不同意和解，我们被告的那个案子", None),
         ("听说隔壁公司在美国被起诉了", None),
         ("如果我们的货在德国被海关扣了", None),
-        # What to do about it, in a clause of its own at the end, is still the story told.
-        ("我们在西班牙的一柜货被海关扣了，怎么办啊", "report_dispute"),
-        ("美国那边告我们商标侵权，现在都不知道该怎么处理", "report_dispute"),
+        # Asking what to do about it asks for guidance.
+        ("我们在西班牙的一柜货被海关扣了，怎么办啊", None),
         ("收到律师函怎么办", None),
         ("欧盟海关发了扣货通知，这批货会被怎么处理", None),
         ("我们被起诉了，怎么办，要多久答辩", None),
@@ -70,7 +69,7 @@ def test_what_is_asked_for_in_words(text, wanted):
     "text, alone",
     [
         ("我们在美国被起诉了", True),
-        ("我们在美国被起诉了，怎么办？", True),
+        ("我们在美国被起诉了，怎么办？", False),
         # Asking for the form is a request, not a story alone: the form starts at once.
         ("我们在美国被起诉了，帮我登记一下", False),
         ("我们在美国被起诉了，多少天内要答辩", False),

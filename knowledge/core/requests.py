@@ -48,13 +48,6 @@ ASKED = re.compile(
     r"[？?]|[吗呢么嘛吧啊呀没不]\s*[。！!～~]*\s*$|[吗呢](?=\s*[，,；;])|怎|如何|咋|干嘛|什么|啥|哪|谁|多久|多长|多少|"
     r"几[天个年月周次家]|多大|(\S)不\1|可不可以|是否|能否|可否|有没有|看看|查一下|查查|建议|请教|咨询|了解"
 )
-# What to do about it: the one thing a story may ask and still be told to be taken up
-# (…现在也不知道咋弄; …钱全冻住了，怎么办啊), in a clause of its own: 收到律师函怎么办 asks
-# in general, 这批货会被怎么处理 what will happen. Its guidance answers it; the form is offered.
-WHAT_TO_DO = re.compile(
-    r"(?:(?<=[，,。！!；;\s])|^)(现在|那|我们|我)?(也|都)?(不知道|不晓得)?(该|应该|要)?"
-    r"(怎么办|咋办|咋弄|咋整|怎么弄|怎么处理|如何处理|怎么应对|如何应对|该如何)(才好)?[啊呀呢吧？?！!。～~\s]*$"
-)
 # A story of someone else's dispute, one that may come, or one in the past tense of a lesson.
 NOT_OURS_NOW = re.compile(
     # 别人的外观设计 (the other side's right) is the user's own dispute.
@@ -82,14 +75,14 @@ STATUS_WORDS = re.compile(
 
 def story_alone(text: Text) -> bool:
     """A dispute of one's own, happening now, told with no question and no request (帮我登记
-    一下 asks for the form itself) but, at its end, what to do about it."""
-    told = WHAT_TO_DO.sub("", text).rstrip("，,；; ")
+    一下 asks for the form itself). One that asks what to do (…怎么办) asks for guidance
+    (ask_dispute_guidance): it is answered, with 登记纠纷 offered."""
     return (
         REGISTER.search(text) is None
-        and (DISPUTE_TOLD.search(told) is not None or situations().value("dispute_type", told) is not None)
-        and OWN.search(told) is not None
-        and ASKED.search(told) is None
-        and NOT_OURS_NOW.search(told) is None
+        and (DISPUTE_TOLD.search(text) is not None or situations().value("dispute_type", text) is not None)
+        and OWN.search(text) is not None
+        and ASKED.search(text) is None
+        and NOT_OURS_NOW.search(text) is None
     )
 
 
